@@ -1,4 +1,4 @@
-"""JointEx: plan, run, observe and review coalition joint tabletop exercises and rapid-response drills.
+"""JointEx: plan, run, observe and review coalition tabletop exercises and rapid-response drills.
 
 The public surface is re-exported here; subpackages (``jointex.markings``, ``jointex.scenario``,
 ``jointex.model``, ``jointex.sim``, ...) carry their own ``__all__``.

@@ -2,11 +2,11 @@
 
 ```
 JointExError                    every error JointEx raises on purpose; the CLI prints it as one line
-├── ScenarioError               a scenario (or MSEL sheet) cannot be used
+├── ScenarioError               a scenario or MSEL sheet cannot be used
 │   ├── ScenarioUnreadable      the file is missing, unreadable or not text (CLI exit 2)
-│   └── ScenarioInvalid         the file was read but has problems; carries every Diagnostic (exit 1)
+│   └── ScenarioInvalid         the file was read but has problems; carries every Diagnostic
 ├── MarkingError                a classification banner or portion mark does not parse
-├── ParameterError              an impossible or unknown simulation parameter (`--set`, CSV, options)
+├── ParameterError              an impossible or unknown simulation parameter (--set, CSV)
 ├── AccessDenied                a reader may not see what was asked for
 ├── CommandRejected             an exercise command is invalid for the exercise's current state
 │   └── ConcurrencyConflict     an append's expected version did not match the stream's version

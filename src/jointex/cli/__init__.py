@@ -13,10 +13,17 @@ from collections.abc import Sequence
 import click
 import typer
 
+# Typer 0.29 runs on its own vendored copy of click; catch both its exceptions and click's.
+from typer._click import exceptions as _typer_click
+
 from jointex._errors import JointExError
 from jointex.cli._common import err, options
 
 __all__ = ["app", "main", "run"]
+
+_CLICK_ERRORS = (click.ClickException, _typer_click.ClickException)
+_ABORTS = (click.exceptions.Abort, typer.Abort)
+_EXITS = (click.exceptions.Exit, typer.Exit)
 
 app = typer.Typer(
     name="jointex",
@@ -39,7 +46,9 @@ def _global(
         "Example: --db postgresql+psycopg://user@host/jointex",
         show_default=False,
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks instead of one-line errors."
+    ),
 ) -> None:
     """Global options, given before the command."""
     options.db = db
@@ -48,11 +57,14 @@ def _global(
 
 def _register() -> None:
     # Imported here so that each command module can import `app`-free helpers without cycles.
-    from jointex.cli import _demo, _msel, _scenario  # noqa: PLC0415
+    from jointex.cli import _calibrate, _demo, _msel, _scenario, _simulate  # noqa: PLC0415
 
     app.add_typer(_scenario.scenario_app, name="scenario")
     app.add_typer(_msel.msel_app, name="msel")
+    app.command("calibrate")(_calibrate.calibrate)
     app.command("demo")(_demo.demo)
+    app.command("simulate")(_simulate.simulate_command)
+    app.command("sweep")(_simulate.sweep_command)
 
 
 _register()
@@ -71,12 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     options.debug = "--debug" in args
     try:
         result = app(args=args, prog_name="jointex", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except _EXITS as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
+    except _CLICK_ERRORS as exc:
         exc.show()
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except _ABORTS:
         err.print("jointex: aborted")
         return 130
     except JointExError as exc:

@@ -16,10 +16,11 @@ from jointex.scenario._load import (
     read_text,
     resolve,
 )
+from jointex.scenario._msel import MselImport, import_msel, merge_msel, read_msel
 from jointex.scenario._offset import format_offset, parse_offset
 from jointex.scenario._schema import (
-    FORMAT_VERSION,
     C2,
+    FORMAT_VERSION,
     Action,
     ActivityParams,
     Adjudication,
@@ -74,6 +75,7 @@ __all__ = [
     "Inject",
     "Line",
     "Mobilisation",
+    "MselImport",
     "Nation",
     "Objective",
     "Otherwise",
@@ -95,10 +97,13 @@ __all__ = [
     "compile_condition",
     "dump",
     "format_offset",
+    "import_msel",
     "json_schema",
     "load",
     "loads",
+    "merge_msel",
     "parse_offset",
+    "read_msel",
     "read_text",
     "resolve",
 ]

@@ -1,6 +1,7 @@
 """Trigger conditions: small, safe boolean expressions over the exercise's world state.
 
-Injects and bot rules carry conditions such as ``escalation >= 3 and not decided('twn', 'raise-alert')``.
+Injects and bot rules carry conditions such as
+``escalation >= 3 and not decided('twn', 'raise-alert')``.
 The grammar is a strict subset of Python expressions: names (world-state variables and the
 built-in ``escalation``), literals, comparisons, ``and``/``or``/``not``, arithmetic, and the call
 ``decided(CELL, ACTION)`` (true once that cell has submitted that action type). Nothing else is
@@ -53,9 +54,7 @@ class Condition:
     decisions: frozenset[tuple[str, str]]
     _tree: ast.Expression
 
-    def evaluate(
-        self, variables: Mapping[str, Any], decided: Callable[[str, str], bool]
-    ) -> bool:
+    def evaluate(self, variables: Mapping[str, Any], decided: Callable[[str, str], bool]) -> bool:
         """Evaluate against world-state values and a decision lookup.
 
         Args:
@@ -110,10 +109,14 @@ def _check(node: ast.AST, source: str, names: set[str], decisions: set[tuple[str
             names.add(node.id)
     elif isinstance(node, ast.Constant) and isinstance(node.value, bool | int | float | str):
         pass
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "decided":
+    elif (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "decided"
+    ):
         args = node.args
-        if node.keywords or len(args) != 2 or not all(
-            isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args
+        if (
+            node.keywords
+            or len(args) != 2
+            or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args)
         ):
             raise ConditionError(
                 f"condition {source!r}: decided() takes two quoted names: decided('cell', 'action')"

@@ -90,15 +90,27 @@ def _validate(text: str, file: str) -> tuple[Scenario | None, list[Diagnostic]]:
     if source.data is None:
         return None, problems
     if not isinstance(source.data, dict):
-        problems.append(source.at((), "a scenario file must be a mapping of keys to values"))
+        kind = "a list" if isinstance(source.data, list) else "a single value"
+        problems.append(
+            source.at((), f"a scenario file must be a mapping of keys to values, not {kind}")
+        )
         return None, problems
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(source.data)
+        rejected: set[str] = set()
     except ValidationError as exc:
-        problems.extend(translate(exc, source, Scenario))
-    problems.extend(check_references(source))
+        schema_problems = translate(exc, source, Scenario)
+        problems.extend(schema_problems)
+        # A value the schema rejects is reported once: drop the cross-checks' view of it.
+        rejected = {p.path for p in schema_problems if p.path}
+    problems.extend(d for d in check_references(source) if not _within(d.path, rejected))
     return scenario, sorted(set(problems))
+
+
+def _within(path: str, rejected: set[str]) -> bool:
+    """Whether ``path`` is one of ``rejected`` or lies inside one of them."""
+    return any(path == r or path.startswith((f"{r}.", f"{r}[")) for r in rejected)
 
 
 def dump(scenario: Scenario) -> str:

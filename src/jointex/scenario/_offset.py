@@ -33,8 +33,10 @@ def parse_offset(text: str) -> int:
         ValueError: the text is not an offset; the message says what was expected.
     """
     match = _OFFSET.match(text)
-    if not text.strip() or match is None or not any(
-        match.group(g) for g in ("days", "hours", "minutes")
+    if (
+        not text.strip()
+        or match is None
+        or not any(match.group(g) for g in ("days", "hours", "minutes"))
     ):
         raise ValueError(
             f"{text!r} is not a time offset (expected e.g. 'D+1 H+06:30', 'H+3' or 'D+2 M+15')"

@@ -8,6 +8,7 @@ every problem in a file is reported at once, with its position.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from pydantic import (
 from jointex.scenario._offset import format_offset, parse_offset
 
 __all__ = [
+    "C2",
     "FORMAT_VERSION",
     "Action",
     "ActivityParams",
@@ -31,7 +33,6 @@ __all__ = [
     "AircraftActivity",
     "Area",
     "BotRule",
-    "C2",
     "Cell",
     "ClassificationLevel",
     "Criterion",
@@ -66,7 +67,15 @@ FORMAT_VERSION = 1
 def _offset_in(value: Any) -> Any:
     if isinstance(value, str):
         return parse_offset(value)
-    return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # minutes, as code (not files) usually gives them
+    # Without this, `time: true` would be one minute and `time: [1]` "not a whole number".
+    shown = "nothing (null)" if value is None else repr(value)
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+    raise ValueError(
+        f"{shown} is not a time offset (expected e.g. 'D+1 H+06:30', 'H+3' or 'D+2 M+15')"
+    )
 
 
 Offset = Annotated[
@@ -273,8 +282,13 @@ class SortieMix(_Element):
     """How each sortie is drawn: type, sector, median-line crossing, ADIZ entry."""
 
     types: Shares = Field(
-        default_factory=lambda: {"fighter": 0.6, "isr": 0.15, "bomber": 0.05, "drone": 0.15,
-                                 "helicopter": 0.05}
+        default_factory=lambda: {
+            "fighter": 0.6,
+            "isr": 0.15,
+            "bomber": 0.05,
+            "drone": 0.15,
+            "helicopter": 0.05,
+        }
     )
     sectors: Shares = Field(
         default_factory=dict, description="Area id -> share of sorties (shares sum to 1)."
@@ -282,6 +296,14 @@ class SortieMix(_Element):
     median_line_fraction: Probability = 0.45
     adiz_entry_fraction: Probability = 0.7
     group_size: float = Field(2.0, ge=1, description="Mean aircraft per incursion group.")
+    dwell_minutes: float = Field(
+        60,
+        gt=0,
+        description="Time a group spends inside the ADIZ (the window to detect and meet it).",
+    )
+    hourly_weights: tuple[float, ...] | None = Field(
+        None, min_length=24, max_length=24, description="24 relative rates, 00-01 first."
+    )
 
 
 class ActivityParams(_Element):
@@ -327,6 +349,9 @@ class ResponsePolicy(_Element):
     max_wait_minutes: float = Field(
         45, ge=0, description="An incursion not met within this is unanswered."
     )
+    gbad_range_km: float = Field(
+        250, ge=0, description="Ground-based air defence tracks sectors whose centre is this close."
+    )
 
 
 class Sensor(_Element):
@@ -342,7 +367,6 @@ class Sensor(_Element):
     area_km2: float = Field(50000, gt=0)
     glimpse_probability: Probability = 0.3
     scan_interval_minutes: float = Field(5, gt=0)
-    dwell_minutes: float = Field(60, gt=0, description="Time a sortie spends in the area.")
 
 
 class Surveillance(_Element):
@@ -449,7 +473,7 @@ class Scenario(_Element):
     title: str = Field(min_length=1)
     description: str = ""
     marking: str = Field(description="The document's own classification banner.")
-    start: str | None = Field(None, description="Calendar time of D-day H-hour (ISO 8601).")
+    start: datetime | None = Field(None, description="Calendar time of D-day H-hour (ISO 8601).")
     duration: Offset = Field(description="Length of the exercise, e.g. 'D+8'.")
     move_minutes: int = Field(360, gt=0, description="Length of one move (turn).")
     classification_levels: tuple[ClassificationLevel, ...] | None = None

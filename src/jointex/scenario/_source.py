@@ -8,6 +8,7 @@ starts and where each mapping key is written. Diagnostics use them to point at t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ class Source:
         values: path -> (line, column) where the value starts.
         keys: path -> (line, column) where the mapping key is written.
         problems: duplicate keys and similar issues found while reading.
+        lines: the document's text, one entry per line (to place positions inside a value).
     """
 
     file: str
@@ -37,6 +39,7 @@ class Source:
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
     def at(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
         """A diagnostic for ``path``, placed at its key (``key=True``) or value.
@@ -58,6 +61,23 @@ class Source:
                 return (1, 1)
             probe = probe[:-1]
 
+    def inside(self, path: Path, value: str, index: int) -> tuple[int, int]:
+        """Line and column of character ``index`` of the text ``value`` written at ``path``.
+
+        Exact for values written on one line, plain or quoted without escapes; otherwise the
+        position of the value itself.
+        """
+        line, column = self.position(path)
+        if path not in self.values or not 0 < line <= len(self.lines):
+            return line, column
+        text = self.lines[line - 1]
+        start = column - 1
+        if text[start : start + 1] in ("'", '"'):
+            start += 1
+        if text[start : start + len(value)] != value or not 0 <= index <= len(value):
+            return line, column
+        return line, start + index + 1
+
 
 def format_path(path: Path) -> str:
     """Render a key path as ``msel[3].to[0]``."""
@@ -77,17 +97,12 @@ def read_yaml(text: str, file: str) -> Source:
     Returns:
         The source; ``problems`` holds a syntax error (then ``data`` is None) or duplicate keys.
     """
-    source = Source(file)
+    source = Source(file, lines=text.splitlines())
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax error: {exc.problem or exc.context}"
-        if exc.context and exc.problem:
-            message += f" ({exc.context})"
-        source.problems.append(Diagnostic(file, line, column, message))
+        source.problems.append(_syntax_error(exc, source))
         return source
     except yaml.YAMLError as exc:
         source.problems.append(Diagnostic(file, 1, 1, f"YAML error: {exc}"))
@@ -99,6 +114,65 @@ def read_yaml(text: str, file: str) -> Source:
         return source
     source.data = _build(node, (), source, loader)
     return source
+
+
+# PyYAML's token names, as a scenario author would say them.
+_TOKENS = {
+    "'<block mapping start>'": "a new mapping",
+    "'<block sequence start>'": "a new list",
+    "'<block end>'": "the end of the block",
+    "<block end>": "the end of the block",
+    "'<scalar>'": "a value",
+    "'?'": "a key",
+    "'-'": "a list item ('-')",
+    "'<stream end>'": "the end of the file",
+}
+_TOKEN = re.compile("|".join(re.escape(t) for t in sorted(_TOKENS, key=len, reverse=True)))
+_REWORDED = {
+    "mapping values are not allowed here": (
+        "unexpected ':' (check this line's indentation, or quote text that contains ': ')"
+    ),
+    "but found another document": "a second document ('---'); a scenario file holds one",
+    "found character '\\t' that cannot start any token": (
+        "a tab character; YAML indentation must use spaces"
+    ),
+}
+# A quote opening a value (after '- ', ': ' or a flow '[', '{', ',').
+_OPEN_QUOTE = re.compile(r"""(?:^\s*-\s+|:\s+|[\[{,]\s*)(["'])""")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: Source) -> Diagnostic:
+    """A YAML syntax error as a diagnostic worded for scenario authors."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "not valid YAML"
+    message = _REWORDED.get(problem) or _TOKEN.sub(lambda m: _TOKENS[m.group(0)], problem)
+    if exc.context and exc.problem and problem not in _REWORDED:
+        where = ""
+        if exc.context_mark is not None:
+            start = exc.context_mark
+            where = f" that starts at line {start.line + 1}, column {start.column + 1}"
+        message += f" ({exc.context}{where})"
+    quote = _unclosed_quote(source.lines[: line - 1])
+    if quote is not None:
+        message += f"; is the quote at line {quote[0]}, column {quote[1]} closed?"
+    elif "the end of the block" in message:
+        message += "; check the indentation"
+    return Diagnostic(source.file, line, column, f"YAML syntax error: {message}")
+
+
+def _unclosed_quote(lines: list[str]) -> tuple[int, int] | None:
+    """The first quote opening a value that is not closed on its line, a likely culprit."""
+    for number, text in enumerate(lines, start=1):
+        if text.lstrip().startswith("#"):
+            continue
+        for match in _OPEN_QUOTE.finditer(text):
+            quote = match.group(1)
+            rest = text[match.end() :]
+            closed = quote in (rest.replace('\\"', "") if quote == '"' else rest)
+            if not closed:
+                return number, match.start(1) + 1
+    return None
 
 
 def _build(node: yaml.Node, path: Path, source: Source, loader: yaml.SafeLoader) -> Any:
