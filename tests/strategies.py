@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import yaml
 from hypothesis import strategies as st
 
 from jointex.markings import (
@@ -13,6 +16,7 @@ from jointex.markings import (
     Reader,
     Tlp,
 )
+from jointex.scenario import builtin_text, format_offset
 
 # ---------------------------------------------------------------------------------------------
 # markings: classification ladders, markings, readers, portions and marked documents
@@ -93,3 +97,127 @@ def ladders_with_markings(
     levels = draw(st.just(DEFAULT_LEVELS) | classification_levels())
     items = draw(st.lists(markings(levels), min_size=min_size, max_size=max_size))
     return levels, items
+
+
+# ---------------------------------------------------------------------------------------------
+# scenario: valid scenarios, as variations of the built-in tutorial
+# ---------------------------------------------------------------------------------------------
+
+SCENARIO_IDS = st.from_regex(r"[A-Za-z][A-Za-z0-9_.-]{0,20}", fullmatch=True)
+# Printable text of every script (no control characters, which YAML escapes differently).
+SCENARIO_TEXT = st.text(
+    st.characters(
+        codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters="\u2028\u2029"
+    ),
+    max_size=40,
+)
+SCENARIO_CONDITIONS = (
+    "escalation >= 1",
+    "surge_detected",
+    "not surge_detected and alert_pairs_airborne < 3",
+    "decided('twn', 'scramble-alert') or escalation == 2",
+    "alert_pairs_airborne * 2 > 1",
+)
+
+
+def _tutorial_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(builtin_text("tutorial"))
+    data["start"] = data["start"].isoformat()
+    return data
+
+
+@st.composite
+def scenario_markings(draw: st.DrawFn) -> str:
+    """A valid banner on the default ladder, written the way the markings package writes it."""
+    return draw(markings()).banner()
+
+
+# Injects go to every kind of cell, including observers without a nation, and validation refuses
+# an inject that a recipient may not read: so generated injects carry markings everyone may read.
+SCENARIO_INJECT_MARKINGS = st.sampled_from(
+    (
+        "UNCLASSIFIED",
+        "UNCLASSIFIED//TLP:CLEAR",
+        "UNCLASSIFIED//TLP:GREEN",
+        "UNCLASSIFIED//TLP:AMBER",
+    )
+)
+
+
+@st.composite
+def scenario_injects(draw: st.DrawFn, index: int, duration: int) -> dict[str, Any]:
+    """An extra MSEL inject for the tutorial's cells, timed within ``duration`` minutes."""
+    inject: dict[str, Any] = {
+        "id": f"G-{index:03d}",
+        "time": format_offset(draw(st.integers(min_value=-1440, max_value=duration))),
+        "title": draw(SCENARIO_TEXT.filter(str.strip)),
+        "to": draw(
+            st.lists(
+                st.sampled_from(("all", "white", "twn", "usa", "red", "observers")),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
+    }
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "channel": st.sampled_from(("message", "intelligence", "media", "phone", "tasking")),
+        "marking": SCENARIO_INJECT_MARKINGS,
+        "content": SCENARIO_TEXT,
+        "expected_actions": st.lists(
+            st.sampled_from(("scramble-alert", "raise-readiness", "harass")), max_size=3
+        ),
+        "set": st.fixed_dictionaries(
+            {},
+            optional={
+                "surge_detected": st.booleans(),
+                "alert_pairs_airborne": st.integers(min_value=0, max_value=10),
+            },
+        ),
+        "escalate_to": st.integers(min_value=0, max_value=2),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            inject[key] = draw(strategy)
+    if draw(st.booleans()):
+        inject["trigger"] = {"when": draw(st.sampled_from(SCENARIO_CONDITIONS))}
+        if draw(st.booleans()):
+            inject["trigger"]["wait_until"] = format_offset(duration)
+            inject["otherwise"] = {"inject": "T-001", "note": draw(SCENARIO_TEXT)}
+    return inject
+
+
+@st.composite
+def scenario_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """The plain data of a valid scenario: the tutorial with varied text, numbers and sections."""
+    data = _tutorial_data()
+    data["id"] = draw(SCENARIO_IDS)
+    data["title"] = draw(SCENARIO_TEXT.filter(str.strip))
+    data["description"] = draw(SCENARIO_TEXT)
+    data["marking"] = draw(scenario_markings())
+    days = draw(st.integers(min_value=2, max_value=30))
+    duration = days * 1440
+    data["duration"] = draw(st.sampled_from((f"D+{days}", format_offset(duration))))
+    data["move_minutes"] = draw(st.integers(min_value=1, max_value=1440))
+    force = data["forces"][0]
+    force["count"] = draw(st.integers(min_value=0, max_value=500))
+    force["readiness"] = draw(st.floats(min_value=0, max_value=1))
+    phase = data["phases"][0]["activity"]
+    phase["aircraft"]["omega"] = draw(st.floats(min_value=0.01, max_value=500))
+    phase["aircraft"]["alpha"] = draw(st.floats(min_value=0, max_value=0.99))
+    phase["vessels"]["persistence"] = draw(st.floats(min_value=0, max_value=1))
+    for cell in data["cells"]:
+        # the tutorial sends a SECRET//REL TO USA, TWN inject: its recipients stay cleared for it
+        low = ("SECRET",) if cell["id"] in ("twn", "usa") else ("UNCLASSIFIED", "CONFIDENTIAL")
+        cell["clearance"] = draw(st.sampled_from((*low, "SECRET", "TOP SECRET")))
+    for inject in data["msel"]:
+        if draw(st.booleans()):
+            inject["marking"] = draw(SCENARIO_INJECT_MARKINGS)
+    extra = draw(st.integers(min_value=0, max_value=4))
+    data["msel"].extend(draw(scenario_injects(i, duration)) for i in range(extra))
+    for section in ("start", "description", "objectives", "response"):
+        if draw(st.booleans()):
+            del data[section]
+    if draw(st.booleans()):
+        del data["geography"]["lines"]
+    return data

@@ -73,7 +73,7 @@ def test_simulate_table(cli: Cli) -> None:
     result = cli("simulate", "tutorial", "--runs", "100")
     assert result.code == 0
     assert "response_time_minutes" in result.stdout
-    assert "95% CI of mean" in result.stdout
+    assert "confidence interval" in result.stdout
 
 
 def test_simulate_bad_set_is_one_line(cli: Cli) -> None:

@@ -8,7 +8,9 @@ files are the specification, checked by eye, not snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +103,15 @@ def test_a_value_the_schema_rejects_is_not_reported_again_by_cross_checks() -> N
     assert [d.message for d in found] == [
         "'usa' is not a country code: expected three capital letters (ISO 3166-1 alpha-3, e.g. TWN)"
     ]
+
+
+@pytest.mark.parametrize("name", ["five-mistakes", "yaml-unclosed-bracket", "empty-file"])
+def test_validate_command_prints_the_expected_lines(
+    name: str, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jointex scenario validate FILE` prints exactly the .expected lines and exits 1."""
+    monkeypatch.chdir(REPO)
+    case = BROKEN / f"{name}.yaml"
+    result = cli("scenario", "validate", _relative(case))
+    assert result.code == 1
+    assert result.stdout.splitlines() == _expected(case)

@@ -15,6 +15,8 @@ __all__ = ["Options", "default_db_url", "emit_json", "err", "options", "out"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    out.width = 120  # tables piped to a file or pager are read whole, not in an 80-column tty
 
 
 def default_db_url() -> str:

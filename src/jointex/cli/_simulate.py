@@ -21,7 +21,7 @@ from jointex.scenario import resolve
 from jointex.sim import METRICS, SimulationResult, parse_assignment, simulate
 from jointex.sim._sweep import parse_vary, sweep
 
-__all__ = ["simulate_command", "sweep_command"]
+__all__ = ["simulate_command", "summary_table", "sweep_command", "write_results"]
 
 _SET_HELP = "Change an assumption, e.g. --set response.policy=track-only (repeatable)."
 
@@ -99,23 +99,25 @@ def _write_plots(result: SimulationResult, folder: Path) -> list[Path]:
     return written
 
 
-def _summary_table(result: SimulationResult) -> Table:
+def summary_table(result: SimulationResult) -> Table:
+    """The simulation summary as a Rich table (runs where a metric is undefined are noted)."""
     table = Table(
-        title=f"{result.scenario}: {result.runs} runs, seed {result.seed}, {result.days} days"
+        title=f"{result.scenario}: {result.runs} runs, seed {result.seed}, {result.days} days",
+        caption="CI: 95% confidence interval of the mean",
     )
     table.add_column("metric", no_wrap=True)
-    for column in ("mean", "std", "p05", "p50", "p95", "95% CI of mean", "runs"):
+    for column in ("mean", "std", "p05", "p50", "p95", "CI"):
         table.add_column(column, no_wrap=True, justify="right")
     for name, s in result.summary().items():
+        label = name if s.runs == result.runs else f"{name} ({s.runs} runs)"
         table.add_row(
-            name,
+            label,
             f"{s.mean:.4g}",
-            f"{s.std:.3g}",
-            f"{s.p05:.4g}",
-            f"{s.p50:.4g}",
-            f"{s.p95:.4g}",
-            f"[{s.ci95[0]:.4g}, {s.ci95[1]:.4g}]",
-            str(s.runs),
+            f"{s.std:.2g}",
+            f"{s.p05:.3g}",
+            f"{s.p50:.3g}",
+            f"{s.p95:.3g}",
+            f"{s.ci95[0]:.3g}-{s.ci95[1]:.3g}",
         )
     return table
 
@@ -159,7 +161,7 @@ def simulate_command(
     if json_output:
         emit_json(result.as_json())
     else:
-        out.print(_summary_table(result))
+        out.print(summary_table(result))
 
 
 def sweep_command(

@@ -15,7 +15,14 @@ from itertools import pairwise
 from typing import Any
 
 from jointex._errors import Diagnostic, MarkingError
-from jointex.markings import DEFAULT_LEVELS, ClassificationLevels, parse_marking
+from jointex.markings import (
+    DEFAULT_LEVELS,
+    ClassificationLevels,
+    Marking,
+    Reader,
+    can_read,
+    parse_marking,
+)
 from jointex.scenario._condition import ConditionError, compile_condition
 from jointex.scenario._offset import format_offset, parse_offset
 from jointex.scenario._source import Path, Source, format_path
@@ -150,14 +157,14 @@ class _Checker:
                 self.error(("classification_levels",), str(exc))
         return DEFAULT_LEVELS
 
-    def marking(self, path: Path, value: Any) -> None:
+    def marking(self, path: Path, value: Any) -> Marking | None:
         if not isinstance(value, str):
-            return
+            return None
         if not value.strip():
             self.error(path, "the marking is empty (write at least a level, e.g. UNCLASSIFIED)")
-            return
+            return None
         try:
-            parse_marking(value, self.levels)
+            return parse_marking(value, self.levels)
         except MarkingError as exc:
             # The parser names the column inside the marking; point there in the file instead.
             problem, index = str(exc), 0
@@ -165,6 +172,22 @@ class _Checker:
             if problem.endswith(suffix) and (at := _MARKING_COLUMN.search(problem[: -len(suffix)])):
                 problem, index = problem[: at.start()], int(at.group(1)) - 1
             self.error_inside(path, value, index, f"marking {value!r} does not parse: {problem}")
+            return None
+
+    def unreadable_by(self, marking: Marking, cell: dict[str, Any]) -> bool:
+        """Whether a cell's members could not read something carrying ``marking``."""
+        nation, clearance = cell.get("nation"), cell.get("clearance", "UNCLASSIFIED")
+        if not isinstance(clearance, str):
+            return False  # the schema reports it
+        try:
+            if isinstance(nation, str):
+                return not can_read(Reader(nation, clearance, levels=self.levels), marking)
+            if cell.get("role") in ("blue", "red"):
+                return False  # the missing nation is reported on the cell itself
+            # a cell without a nation reads only what restricts nobody
+            return marking.rank > 0 or marking.noforn or marking.rel_to is not None
+        except MarkingError:
+            return False  # a bad nation or clearance is reported where it is written
 
     def offset(self, path: Path) -> int | None:
         value = self.get(path)
@@ -448,6 +471,25 @@ class _Checker:
                     f"{_TYPE_WORDS[kind]}, not {value!r}",
                 )
 
+    def _releasable(
+        self, path: Path, inject: dict[str, Any], marking: Marking, cells: dict[str, Path]
+    ) -> None:
+        """Every recipient must be allowed to read the inject: releasability is checked early."""
+        to = inject.get("to")
+        if not isinstance(to, list):
+            return
+        names = list(cells) if "all" in to else [c for c in to if isinstance(c, str)]
+        for name in names:
+            cell = self.get(cells[name]) if name in cells else None
+            if isinstance(cell, dict) and self.unreadable_by(marking, cell):
+                nation = cell.get("nation") or "no nation"
+                clearance = cell.get("clearance", "UNCLASSIFIED")
+                self.error(
+                    (*path, "marking"),
+                    f"recipient cell {name!r} ({nation}, cleared {clearance}) may not read an "
+                    f"inject marked {marking.banner()!r}",
+                )
+
     def _msel(
         self, cells: dict[str, Path], injects: dict[str, Path], actions: dict[str, Path]
     ) -> None:
@@ -456,7 +498,13 @@ class _Checker:
             for cell_path, cell in self.listed((*path, "to")):
                 if cell != "all":
                     self.reference(cell_path, cell, cells, "recipient {value} is not in cells")
-            self.marking((*path, "marking"), inject.get("marking"))
+            marking = self.marking((*path, "marking"), inject.get("marking"))
+            if marking is not None:
+                self._releasable(path, inject, marking, cells)
+            for action_path, action in self.listed((*path, "expected_actions")):
+                self.reference(
+                    action_path, action, actions, "expected action {value} is not in actions"
+                )
             time = self.offset((*path, "time"))
             if time is not None and duration is not None and time > duration:
                 self.error(

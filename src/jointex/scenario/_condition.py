@@ -102,6 +102,9 @@ def _check(node: ast.AST, source: str, names: set[str], decisions: set[tuple[str
         for part in (node.left, *node.comparators):
             _check(part, source, names, decisions)
     elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        for side in (node.left, node.right):
+            if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                raise ConditionError(f"condition {source!r}: arithmetic on text is not allowed")
         _check(node.left, source, names, decisions)
         _check(node.right, source, names, decisions)
     elif isinstance(node, ast.Name):
@@ -147,9 +150,11 @@ def _eval(node: ast.AST, variables: Mapping[str, Any], decided: Callable[[str, s
             left = right
         return True
     if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](
-            _eval(node.left, variables, decided), _eval(node.right, variables, decided)
-        )
+        left, right = _eval(node.left, variables, decided), _eval(node.right, variables, decided)
+        if not all(isinstance(v, int | float) for v in (left, right)):
+            # text variables could otherwise be repeated into gigabytes ('a' * 10**10)
+            raise ConditionError("arithmetic is only allowed on numbers")
+        return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.Name):
         if node.id.lower() in _CONSTANTS:
             return _CONSTANTS[node.id.lower()]

@@ -30,7 +30,7 @@ METRICS: dict[str, str] = {
     "median_line_crossings_per_day": "aircraft crossing the median line per day",
     "adiz_incursions_per_day": "incursion groups entering the ADIZ per day",
     "detected_fraction": "share of ADIZ incursions detected",
-    "response_time_minutes": "mean minutes from detection to intercept or track",
+    "response_time_minutes": "mean minutes from the decision to intercept or track",
     "unanswered_fraction": "share of ADIZ incursions neither intercepted nor tracked",
     "flight_hours_per_day": "defender fighter flight hours per day",
     "alert_utilisation": "share of alert pair time spent busy",

@@ -23,7 +23,8 @@ class Summary:
         p05: 5th percentile.
         p50: median.
         p95: 95th percentile.
-        ci95: normal-approximation 95% confidence interval of the mean.
+        ci95: normal-approximation 95% confidence interval of the mean, clipped to the range
+            of the data.
         runs: runs where the metric is defined (not NaN).
     """
 
@@ -67,7 +68,9 @@ def summarise_runs(values: NDArray[np.float64]) -> Summary:
     std = float(finite.std(ddof=1)) if n > 1 else 0.0
     p05, p50, p95 = (float(q) for q in np.quantile(finite, [0.05, 0.5, 0.95]))
     half = _Z95 * std / math.sqrt(n)
-    return Summary(mean, std, p05, p50, p95, (mean - half, mean + half), n)
+    # the normal approximation can overshoot what is possible (a negative share); clip to the data
+    low, high = max(mean - half, float(finite.min())), min(mean + half, float(finite.max()))
+    return Summary(mean, std, p05, p50, p95, (low, high), n)
 
 
 def _round(digits: int):  # type: ignore[no-untyped-def]
