@@ -6,7 +6,14 @@ import importlib
 
 import pytest
 
-PACKAGES = ["jointex", "jointex.scenario", "jointex.markings", "jointex.model", "jointex.sim"]
+PACKAGES = [
+    "jointex",
+    "jointex.markings",
+    "jointex.model",
+    "jointex.scenario",
+    "jointex.sim",
+    "jointex.store",
+]
 
 
 def _isort_key(name: str) -> tuple[int, str]:
