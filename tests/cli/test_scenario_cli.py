@@ -140,7 +140,7 @@ def test_new_rejects_bad_id(cli: Cli) -> None:
 def test_help_has_examples(cli: Cli) -> None:
     """Every command's --help shows an example."""
     commands = [["scenario", c] for c in ("list", "show", "validate", "schema", "new")]
-    commands += [["msel", "import"], ["demo"]]
+    commands += [["msel", "import"], ["demo"], ["simulate"], ["sweep"], ["calibrate"]]
     for command in commands:
         result = cli(*command, "--help")
         assert result.code == 0, command

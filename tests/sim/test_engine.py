@@ -134,3 +134,17 @@ def test_bad_options(flagship, runs: int, days: int | None, seed: int) -> None: 
     """Zero runs, zero days or a negative seed are parameter errors."""
     with pytest.raises(ParameterError):
         simulate(flagship, runs, seed, days=days)
+
+
+def test_workers_and_cluster_exclusive(flagship) -> None:  # type: ignore[no-untyped-def]
+    """--workers and --cluster together, or zero workers, are refused before any work."""
+    with pytest.raises(ParameterError, match="not both"):
+        simulate(flagship, 10, 0, workers=2, cluster="tcp://127.0.0.1:1")
+    with pytest.raises(ParameterError, match="at least 1"):
+        simulate(flagship, 10, 0, workers=0)
+
+
+def test_unreachable_cluster_is_a_clear_error(flagship) -> None:  # type: ignore[no-untyped-def]
+    """An unreachable Dask scheduler is a ParameterError naming the address."""
+    with pytest.raises(ParameterError, match=r"tcp://127\.0\.0\.1:9"):
+        simulate(flagship, 10, 0, cluster="tcp://127.0.0.1:9")

@@ -138,8 +138,6 @@ def simulate_command(
 
     Example: jointex simulate grey-zone-surge --runs 10000 --seed 7 --days 30 --set c2.sharing.mean_minutes=60 --plot out/
     """
-    if workers is not None and cluster:
-        raise ParameterError("give --workers or --cluster, not both")
     loaded = resolve(scenario)
     with _progress(runs, "simulating", json_output) as advance:
         result = simulate(

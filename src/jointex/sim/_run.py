@@ -118,6 +118,10 @@ def simulate(
         raise ParameterError(f"--days must be at least 1, got {days}")
     if seed < 0:
         raise ParameterError(f"--seed must be >= 0, got {seed}")
+    if workers is not None and cluster:
+        raise ParameterError("give --workers or --cluster, not both")
+    if workers is not None and workers < 1:
+        raise ParameterError(f"--workers must be at least 1, got {workers}")
     changed = apply_overrides(scenario, overrides)
     theatre = build_theatre(changed, days)
     blocks = _blocks(runs)
