@@ -146,7 +146,9 @@ def sample_mobilisation(
     # last and are skipped.
     arrival = np.where(reports, arrival, np.inf)
     start = arrival.copy()
-    if call_up.stations < reservists and call_up.process.mean_minutes > 0:
+    if call_up.stations == 1 and reservists > 1 and call_up.process.mean_minutes > 0:
+        start = _single_station_starts(arrival, service)
+    elif call_up.stations < reservists and call_up.process.mean_minutes > 0:
         order = np.argsort(arrival, axis=1, kind="stable")
         # Rank-major copies: the loop reads row k (the k-th arrival of every run) contiguously.
         by_rank_arrival = np.take_along_axis(arrival, order, axis=1).T.copy()
@@ -161,6 +163,26 @@ def sample_mobilisation(
             free_at[rows, station] = begin + by_rank_service[k]
         np.put_along_axis(start, order, by_rank_start.T, axis=1)
     return np.asarray(start + service + equip, dtype=np.float64)
+
+
+def _single_station_starts(
+    arrival: NDArray[np.float64], service: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Service start times at one FCFS station, all runs at once (Lindley's recursion unrolled).
+
+    With arrivals sorted, the k-th departure is ``D_k = max_{j<=k}(A_j + S_j + ... + S_k)``, i.e.
+    ``cumS_k + max_{j<=k}(A_j - cumS_{j-1})``: a running maximum, so no loop over reservists.
+    """
+    order = np.argsort(arrival, axis=1, kind="stable")
+    a = np.take_along_axis(arrival, order, axis=1)
+    s = np.take_along_axis(service, order, axis=1)
+    cum = np.cumsum(s, axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf for never-reporting reservists at the end
+        departure = cum + np.maximum.accumulate(a - (cum - s), axis=1)
+    starts_sorted = np.where(np.isfinite(a), departure - s, np.inf)
+    start = np.empty_like(arrival)
+    np.put_along_axis(start, order, starts_sorted, axis=1)
+    return start
 
 
 def readiness_by_day(
