@@ -16,7 +16,7 @@ Vectorisation. The queue is sequential within a replication but independent acro
 `simulate_response` loops over the k-th queued incursion of every run (k up to the largest
 number per run, a few hundred for 30 days) and handles the k-th incursion of all runs at once,
 with an array of shape (runs, pairs) holding when each pair is next free. Each iteration costs
-O(runs x pairs) array operations plus one draw per delay for the chosen pairs.
+O(runs x pairs) array operations; the delays are drawn before the loop, one per incursion.
 
 `erlang_c` gives the M/M/c probability of waiting and mean wait (Erlang 1917; Kleinrock,
 *Queueing Systems* vol. 1) against which the queue is tested.
@@ -87,6 +87,14 @@ class ResponsePolicy:
             raise ParameterError(
                 f"ResponsePolicy.threshold must be an integer >= 1, got {self.threshold!r}"
             )
+
+    def scrambles(self, group_size: NDArray[np.integer]) -> NDArray[np.bool_]:
+        """Whether the policy scrambles an alert pair against groups of these sizes."""
+        if self.kind == "scramble-all":
+            return np.ones(group_size.shape, dtype=np.bool_)
+        if self.kind == "threshold":
+            return np.asarray(group_size >= self.threshold)
+        return np.zeros(group_size.shape, dtype=np.bool_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,38 +250,54 @@ class ResponseOutcome:
     unanswered: NDArray[np.int64]
 
 
-class _BaseDelays:
-    """Delays of one kind (e.g. scramble) for every base, sampled for the bases actually chosen.
+class _QueueDelays:
+    """Delays of one kind (e.g. scramble) for every queued incursion, at every base.
 
-    Draws happen inside the queue loop, one small array per iteration, because pre-drawing
-    millions of values costs more in memory traffic than it saves in calls.
+    Gamma delays are mean times a unit-mean gamma of shape 1/cv**2. One unit draw per queued
+    incursion and distinct shape is made up front (the draw does not depend on which pair is
+    chosen, so drawing it before the choice leaves the distribution unchanged), and the base's
+    mean scales it.
     """
 
-    def __init__(self, delays: Sequence[Delay]) -> None:
+    def __init__(self, rng: np.random.Generator, delays: Sequence[Delay], total: int) -> None:
         self.mean = np.array([d.mean_minutes for d in delays], dtype=np.float64)
-        self.shapes = sorted({1.0 / d.cv**2 for d in delays if not d.fixed})
-        self.group = np.array(
-            [self.shapes.index(1.0 / d.cv**2) if not d.fixed else -1 for d in delays],
-            dtype=np.intp,
+        shapes = sorted({1.0 / d.cv**2 for d in delays if not d.fixed})
+        # Row 0 of the units is for fixed delays (unit 1), row g + 1 for the g-th shape.
+        self.row = np.array(
+            [0 if d.fixed else shapes.index(1.0 / d.cv**2) + 1 for d in delays], dtype=np.intp
         )
-        self.all_random = bool(np.all(self.group >= 0))
+        self.units = np.ones((len(shapes) + 1, total if shapes else 1))
+        for index, k in enumerate(shapes):
+            self.units[index + 1] = rng.gamma(k, 1.0 / k, total)
 
-    def sample(self, rng: np.random.Generator, base: NDArray[np.intp]) -> NDArray[np.float64]:
+    @property
+    def same_everywhere(self) -> bool:
+        """Whether every base has the same delay distribution."""
+        return bool(np.all(self.row == self.row[0]) and np.all(self.mean == self.mean[0]))
+
+    def first_base(self) -> NDArray[np.float64]:
+        """Delay per queued incursion at base 0, shape (total,) (or (1,) when fixed)."""
+        first: NDArray[np.float64] = self.units[self.row[0]] * self.mean[0]
+        return first
+
+    def by_base(self) -> NDArray[np.float64]:
+        """Delay per queued incursion and base, shape (total, bases) (or broadcastable)."""
+        by_base: NDArray[np.float64] = self.units[self.row].T * self.mean
+        return by_base
+
+    def chosen(self, slot: NDArray[np.intp] | None, base: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Delay of each given incursion (all when ``slot`` is None) at the base chosen for it."""
         mean = self.mean[base]
-        if not self.shapes:
+        if self.units.shape[1] == 1:  # every base's delay is fixed
             return mean
-        if len(self.shapes) == 1:
-            k = self.shapes[0]
-            unit = rng.gamma(k, 1.0 / k, base.size)
-            if not self.all_random:
-                unit[self.group[base] < 0] = 1.0
-            return mean * unit
-        group = self.group[base]
-        unit = np.ones(base.size)
-        for index, k in enumerate(self.shapes):
-            mask = group == index
-            unit[mask] = rng.gamma(k, 1.0 / k, int(mask.sum()))
-        return mean * unit
+        rows = np.unique(self.row)
+        if rows.size == 1:
+            units = self.units[rows[0]]
+            scaled: NDArray[np.float64] = mean * (units if slot is None else units[slot])
+            return scaled
+        column = np.arange(self.units.shape[1]) if slot is None else slot
+        drawn: NDArray[np.float64] = self.units[self.row[base], column] * mean
+        return drawn
 
 
 def _as_flat(name: str, value: ArrayLike, count: int, dtype: type) -> NDArray[Any]:
@@ -348,13 +372,7 @@ def simulate_response(
     if np.any(np.isnan(max_wait) | (max_wait < 0)):
         raise ParameterError("max_wait_minutes must be >= 0")
 
-    policy = posture.policy
-    if policy.kind == "scramble-all":
-        scramble_wanted = needs
-    elif policy.kind == "threshold":
-        scramble_wanted = needs & (size >= policy.threshold)
-    else:
-        scramble_wanted = np.zeros(count, dtype=np.bool_)
+    scramble_wanted = needs & posture.policy.scrambles(size)
     track_wanted = needs & ~scramble_wanted
 
     response = np.full(count, np.nan)
@@ -434,83 +452,133 @@ def _serve_queue(
 
     Writes the per-incursion outputs in place at the indices in ``queue``, and adds each run's
     flight and busy minutes.
+
+    Layout. The queue is ordered by run then arrival, then laid out rank-major (every run's 1st
+    incursion, then every 2nd, ...) with the runs relabelled by decreasing queue length, so that
+    the runs still having a k-th incursion are always the first n_k labels: each iteration reads
+    contiguous slices and the first n_k rows of the pairs' free times, and gathers nothing.
+    Everything that does not feed the next choice (response, flight and busy time) is computed
+    after the loop, over the whole queue at once.
     """
-    q_run = run_index[queue]
+    # Order by run, then arrival time: a sort by time, then a stable radix sort by run (a
+    # lexsort costs several times more). The time sort is unstable (and fast) unless two
+    # arrivals tie, where a stable sort keeps the order of the input on every machine.
     q_time = arrival[queue]
-    step_run = np.diff(q_run)
-    in_order = bool(np.all((step_run > 0) | ((step_run == 0) & (np.diff(q_time) >= 0))))
-    if not in_order:
-        order = np.lexsort((q_time, q_run))
-        queue, q_run = queue[order], q_run[order]
+    by_time = np.argsort(q_time)
+    ordered = q_time[by_time]
+    if np.any(ordered[1:] == ordered[:-1]):
+        by_time = np.argsort(q_time, kind="stable")
+    by_time = queue[by_time]
+    q_run = run_index[by_time]
+    small = q_run.astype(np.uint16) if runs <= 2**16 else q_run
+    queue = by_time[np.argsort(small, kind="stable")]
+    q_run = run_index[queue]
     total = queue.size
     per_run = np.bincount(q_run, minlength=runs)
-    first_of_run = np.cumsum(per_run) - per_run
-    rank = np.arange(total) - first_of_run[q_run]
-    # Lay the queue out rank-major (all runs' 1st incursion, then all 2nd, ...) so each loop
-    # iteration reads and writes a contiguous slice; gathering strided slices from arrays of
-    # millions costs a cache miss per element. A stable sort keeps runs ascending within a rank,
-    # and small integer keys let NumPy use its linear-time radix sort.
-    key = rank.astype(np.uint16) if total and rank.max() < 2**16 else rank
-    queue = queue[np.argsort(key, kind="stable")]
-    rank_starts = np.concatenate(([0], np.cumsum(np.bincount(rank))))
+    rank = np.arange(total) - (np.cumsum(per_run) - per_run)[q_run]
+    label = np.empty(runs, dtype=np.intp)
+    label[np.argsort(-per_run, kind="stable")] = np.arange(runs)
+    active = np.bincount(rank)  # runs with a k-th incursion: labels 0 .. active[k] - 1
+    rank_starts = np.concatenate(([0], np.cumsum(active)))
+    layout = np.empty(total, dtype=np.intp)
+    layout[rank_starts[rank] + label[q_run]] = queue
+    queue = layout
     q_run = run_index[queue]
     q_time = arrival[queue]
     q_sector = sectors[queue]
-    q_max_wait = max_wait[queue]
 
     bases = posture.bases
     base_of_pair = np.repeat(np.arange(len(bases)), [b.pairs for b in bases])
+    pairs = base_of_pair.size
     transit = np.stack([b.transit_minutes() for b in bases])  # (bases, sectors)
     mean_scramble = np.array([b.scramble.mean_minutes for b in bases])
     # The expected delay to intercept, per sector and pair, decides which free pair to send.
-    lead = (mean_scramble[:, None] + transit)[base_of_pair].T.copy()  # (sectors, pairs)
+    lead = np.ascontiguousarray((mean_scramble[:, None] + transit)[base_of_pair].T)
     crew = np.array([b.aircraft_per_pair for b in bases], dtype=np.float64)
-    scramble = _BaseDelays([b.scramble for b in bases])
-    station = _BaseDelays([b.time_on_station for b in bases])
-    turnaround = _BaseDelays([b.turnaround for b in bases])
+    scramble = _QueueDelays(rng, [b.scramble for b in bases], total)
+    station = _QueueDelays(rng, [b.time_on_station for b in bases], total)
+    turnaround = _QueueDelays(rng, [b.turnaround for b in bases], total)
+    # How long a pair is busy if sent: its base's ground times plus the transit out and back.
+    # Usually every base has the same delays (one response policy), and the busy time is one
+    # per-incursion draw plus a (sector, pair) table; otherwise it is tabled per incursion.
+    two_transit = np.ascontiguousarray(2.0 * transit[base_of_pair].T)  # (sectors, pairs)
+    uniform = all(d.same_everywhere for d in (scramble, station, turnaround))
+    if uniform:
+        ground = scramble.first_base() + station.first_base() + turnaround.first_base()
+        ground = np.broadcast_to(ground, (total,))
+        q_cell = q_sector * pairs  # + pair: the (sector, pair) cell of the tables
+        q_busy = np.empty((0, pairs))
+    else:
+        by_base = scramble.by_base() + station.by_base() + turnaround.by_base()
+        q_busy = np.ascontiguousarray((by_base + 2.0 * transit[:, q_sector].T)[:, base_of_pair])
+    two_transit_flat = two_transit.reshape(-1)
+    q_max_wait = max_wait[queue]
     waits_limited = bool(np.isfinite(q_max_wait).any())
 
-    q_response = np.full(total, np.nan)
-    q_wait = np.full(total, np.nan)
-    q_base = np.full(total, -1, dtype=np.int16)
-    free_at = np.zeros((runs, base_of_pair.size))
-    for k in range(rank_starts.size - 1):
+    q_pair = np.full(total, -1, dtype=np.intp)
+    q_start = np.zeros(total)
+    q_end = np.zeros(total)
+    free_at = np.zeros((runs, pairs))
+    free_flat = free_at.reshape(-1)
+    row_offset = np.arange(runs) * pairs
+    for k in range(active.size):
         lo, hi = int(rank_starts[k]), int(rank_starts[k + 1])
-        r = q_run[lo:hi]
-        t = q_time[lo:hi, None]
-        s = q_sector[lo:hi]
-        # While every run still has a k-th incursion, r is 0..R-1: a view beats a gather.
-        state = free_at if hi - lo == runs else free_at[r]
-        start = np.maximum(state, t)
-        cost = start + lead[s]
+        n = hi - lo
+        state = free_at[:n]
+        t = q_time[lo:hi]
+        cost = np.maximum(state, t[:, None])
+        cost += np.take(lead, q_sector[lo:hi], axis=0)
+        pair = cost.argmin(axis=1)
+        flat = row_offset[:n] + pair
+        chosen = free_flat[flat]
+        sel: slice | NDArray[np.intp] = slice(0, n)  # the rows committing a pair
         if waits_limited:
-            cost[start - t > q_max_wait[lo:hi, None]] = np.inf
-        pair = np.argmin(cost, axis=1)
-        rows = np.arange(hi - lo)
-        ok = np.isfinite(cost[rows, pair])
-        slot = np.arange(lo, hi)
-        if not ok.all():
-            slot, r, s, pair, rows = slot[ok], r[ok], s[ok], pair[ok], rows[ok]
-            if slot.size == 0:
-                continue
-        chosen_start = start[rows, pair]
-        wait = chosen_start - q_time[slot]
-        b = base_of_pair[pair]
-        go = transit[b, s]
-        sc = scramble.sample(rng, b)
-        on = station.sample(rng, b)
-        busy = sc + 2.0 * go + on + turnaround.sample(rng, b)
-        free_at[r, pair] = chosen_start + busy
-        flight_minutes[r] += crew[b] * (2.0 * go + on)
-        busy_minutes[r] += np.clip(np.minimum(chosen_start + busy, horizon) - chosen_start, 0, None)
-        q_response[slot] = wait + sc + go
-        q_wait[slot] = wait
-        q_base[slot] = b
+            limit = q_max_wait[lo:hi]
+            late_mask = chosen - t > limit
+            if late_mask.any():
+                late = np.flatnonzero(late_mask)
+                # The soonest intercept needs a wait beyond the limit: choose among the pairs
+                # free in time, if any (else unanswered, nothing committed).
+                masked = cost[late]
+                masked[state[late] - t[late, None] > limit[late, None]] = np.inf
+                retry = masked.argmin(axis=1)
+                missed = ~np.isfinite(masked[np.arange(late.size), retry])
+                pair[late] = np.where(missed, -1, retry)
+                flat[late] = row_offset[late] + retry
+                chosen[late] = free_flat[flat[late]]
+                if missed.any():
+                    sel = np.flatnonzero(pair >= 0)
+                    flat, chosen, t = flat[sel], chosen[sel], t[sel]
+        start = np.maximum(chosen, t)
+        if uniform:
+            busy = ground[lo:hi][sel] + two_transit_flat[q_cell[lo:hi][sel] + pair[sel]]
+        else:
+            busy = q_busy[lo:hi].reshape(-1)[flat]
+        end = start + busy
+        free_flat[flat] = end
+        q_pair[lo:hi] = pair
+        q_start[lo:hi][sel] = start
+        q_end[lo:hi][sel] = end
 
-    response[queue] = q_response
-    wait_out[queue] = q_wait
-    base_out[queue] = q_base
-    scrambled[queue] = q_base >= 0
+    every = bool(q_pair.min() >= 0) if total else True  # usually every scramble is served
+    slot = None if every else np.flatnonzero(q_pair >= 0)
+    pair = q_pair if slot is None else q_pair[slot]
+    start = q_start if slot is None else q_start[slot]
+    sector = q_sector if slot is None else q_sector[slot]
+    run = q_run if slot is None else q_run[slot]
+    served = queue if slot is None else queue[slot]
+    b = base_of_pair[pair]
+    wait = start - (q_time if slot is None else q_time[slot])
+    go = transit.reshape(-1)[b * transit.shape[1] + sector]
+    on = station.chosen(slot, b)
+    end = q_end if slot is None else q_end[slot]
+    response[served] = wait + scramble.chosen(slot, b) + go
+    wait_out[served] = wait
+    base_out[served] = b
+    scrambled[served] = True
+    flight_minutes += np.bincount(run, weights=crew[b] * (2.0 * go + on), minlength=runs)
+    spent = np.clip(np.minimum(end, horizon) - start, 0.0, None)
+    busy_minutes += np.bincount(run, weights=spent, minlength=runs)
 
 
 @dataclass(frozen=True, slots=True)
