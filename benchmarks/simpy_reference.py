@@ -257,7 +257,44 @@ class _Replication:
         """Simulate the horizon and return the run's metrics."""
         self.env.process(self.daily())
         self.env.run()  # until no events remain: late decisions are still served
-        return self.metrics()
+        return {**self.metrics(), **self.mobilisation()}
+
+    def mobilisation(self) -> dict[str, float]:
+        """The call-up of one station's share: a process per reservist queueing at the station."""
+        model = self.theatre.mobilisation
+        nan = math.nan
+        if model is None:
+            return {
+                "mobilisation_hours_to_half": nan,
+                "mobilisation_hours_to_90pct": nan,
+                "reservists_ready_at_end": nan,
+            }
+        env = simpy.Environment()
+        station = simpy.Resource(env, capacity=model.call_up.stations)
+        ready: list[float] = []
+        call_up = model.call_up
+
+        def reservist() -> Process:
+            yield env.timeout(self.delay(call_up.notify) + self.delay(call_up.travel))
+            with station.request() as turn:
+                yield turn
+                yield env.timeout(self.delay(call_up.process))
+            yield env.timeout(self.delay(call_up.equip))
+            ready.append(env.now / 60.0)
+
+        for _ in range(model.cohort):
+            env.process(reservist())
+        env.run()
+        ready.sort()
+        at_end = nan
+        if model.trigger_day is not None:
+            window = (self.theatre.days - model.trigger_day) * 24.0
+            at_end = sum(1 for r in ready if r <= window) / len(ready)
+        return {
+            "mobilisation_hours_to_half": ready[max(0, math.ceil(0.5 * len(ready)) - 1)],
+            "mobilisation_hours_to_90pct": ready[max(0, math.ceil(0.9 * len(ready)) - 1)],
+            "reservists_ready_at_end": at_end,
+        }
 
     def daily(self) -> Process:
         """Each day: draw the counts, the sorties and the groups; start an incursion per group."""
@@ -414,7 +451,7 @@ class _Replication:
     # ---- metrics -------------------------------------------------------------------------------
 
     def metrics(self) -> dict[str, float]:
-        """The engine's ten per-run metrics, NaN where undefined."""
+        """The engine's activity, detection and response metrics, NaN where undefined."""
         t = self.tally
         days = self.theatre.days
         available = self.plan.pairs * self.horizon

@@ -26,6 +26,7 @@ from jointex.model import (
     simulate_daily_counts,
     simulate_response,
 )
+from jointex.sim._mobilise import mobilisation_metrics
 from jointex.sim._theatre import Theatre
 
 __all__ = ["METRICS", "BlockResult", "simulate_block"]
@@ -41,6 +42,9 @@ METRICS: dict[str, str] = {
     "flight_hours_per_day": "defender fighter flight hours per day",
     "alert_utilisation": "share of alert pair time spent busy",
     "partner_warning_minutes": "mean minutes from ADIZ entry until the partner nation knows",
+    "mobilisation_hours_to_half": "hours from call-up until half the reservists are ready",
+    "mobilisation_hours_to_90pct": "hours from call-up until 90% of the reservists are ready",
+    "reservists_ready_at_end": "share of reservists ready at the end (when a phase calls them up)",
 }
 """Per-run metrics the engine reports, with their meaning."""
 
@@ -168,6 +172,7 @@ def simulate_block(theatre: Theatre, rng: np.random.Generator, runs: int) -> Blo
             "alert_utilisation": outcome.alert_utilisation.astype(np.float64),
             "partner_warning_minutes": warning / seen_count,
         }
+    metrics.update(mobilisation_metrics(theatre.mobilisation, rng, runs, days))
     return BlockResult(
         metrics={k: np.asarray(v, dtype=np.float64) for k, v in metrics.items()},
         daily_aircraft=aircraft.astype(np.int32),

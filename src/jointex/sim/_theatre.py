@@ -22,6 +22,7 @@ from jointex.model import (
 from jointex.model._activity import DEFAULT_HOURLY_WEIGHTS
 from jointex.scenario import Area, Phase, Scenario
 from jointex.scenario import Delay as DelaySpec
+from jointex.sim._mobilise import MobilisationModel, build_mobilisation
 
 __all__ = ["PhaseModel", "Theatre", "build_theatre", "haversine_km"]
 
@@ -58,6 +59,7 @@ class Theatre:
     c2: C2Delays
     posture: ResponsePosture
     max_wait_minutes: float
+    mobilisation: MobilisationModel | None = None
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -118,7 +120,8 @@ def build_theatre(scenario: Scenario, days: int | None = None) -> Theatre:
     points = {p.id: p.position for p in scenario.geography.points}
     centres = [_centroid(areas[s]) if s in areas else None for s in sectors]
     phases = []
-    for phase, first, last in _phase_days(scenario, horizon):
+    schedule = _phase_days(scenario, horizon)
+    for phase, first, last in schedule:
         act = phase.activity
         mix = act.sorties
         sector_mix = (
@@ -221,4 +224,7 @@ def build_theatre(scenario: Scenario, days: int | None = None) -> Theatre:
         c2=c2,
         posture=posture,
         max_wait_minutes=policy_spec.max_wait_minutes,
+        mobilisation=build_mobilisation(
+            scenario, [(first, last, phase.escalation) for phase, first, last in schedule]
+        ),
     )
