@@ -8,6 +8,8 @@ import pytest
 
 PACKAGES = [
     "jointex",
+    "jointex.cop",
+    "jointex.exercise",
     "jointex.markings",
     "jointex.model",
     "jointex.scenario",
