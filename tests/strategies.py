@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from jointex.intel import Attachment, IntelProduct, Source
 from jointex.markings import (
     DEFAULT_LEVELS,
     ClassificationLevels,
@@ -221,3 +222,69 @@ def scenario_documents(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         del data["geography"]["lines"]
     return data
+
+
+# ---------------------------------------------------------------------------------------------
+# intel: portion-marked products and small collections of linked products
+# ---------------------------------------------------------------------------------------------
+
+# Few words, so that searches match often and hidden portions share words with readable ones.
+INTEL_WORDS: tuple[str, ...] = ("alpha", "bravo", "charlie", "delta", "echo")
+
+
+@st.composite
+def intel_text(draw: st.DrawFn) -> str:
+    """One to three words from `INTEL_WORDS`."""
+    return " ".join(draw(st.lists(st.sampled_from(INTEL_WORDS), min_size=1, max_size=3)))
+
+
+@st.composite
+def intel_products(
+    draw: st.DrawFn, product_id: str = "INT-1", others: tuple[str, ...] = ()
+) -> IntelProduct:
+    """A product with any markings on its title, 0-5 portions, 0-3 sources and 0-2 attachments.
+
+    ``others`` are ids it may be related to or derived from.
+    """
+    count = draw(st.integers(min_value=0, max_value=5))
+    body = tuple(Portion(draw(markings()), draw(intel_text()), f"P{i}") for i in range(count))
+    sources = tuple(
+        Source(draw(intel_text()), draw(st.sampled_from("ABCDEF")), draw(st.integers(1, 6)),
+               draw(markings()))
+        for _ in range(draw(st.integers(min_value=0, max_value=3)))
+    )  # fmt: skip
+    attachments = tuple(
+        Attachment(f"{draw(intel_text())}.png", "image/png", draw(markings()))
+        for _ in range(draw(st.integers(min_value=0, max_value=2)))
+    )
+    derived = draw(st.none() | st.sampled_from(others)) if others else None
+    return IntelProduct(
+        id=product_id,
+        kind=draw(st.sampled_from(("report", "note", "sighting"))),
+        title=Portion(draw(markings()), draw(intel_text())),
+        portions=body,
+        originator=draw(st.sampled_from(("usa", "twn", "white"))),
+        owner=draw(st.sampled_from(MARKING_NATIONS)),
+        minute=draw(st.integers(min_value=0, max_value=2880)),
+        sources=sources,
+        attachments=attachments,
+        location=draw(st.none() | st.tuples(st.floats(-180, 180), st.floats(-90, 90))),
+        derived_from=derived,
+        released_to=tuple(draw(st.lists(st.sampled_from(MARKING_NATIONS), max_size=2, unique=True)))
+        if derived
+        else (),
+        related=tuple(draw(st.lists(st.sampled_from(others), max_size=3, unique=True)))
+        if others
+        else (),
+    )
+
+
+@st.composite
+def intel_collections(draw: st.DrawFn) -> dict[str, IntelProduct]:
+    """1-6 products ``INT-1`` ... by id, each linked only to earlier ones."""
+    count = draw(st.integers(min_value=1, max_value=6))
+    products: dict[str, IntelProduct] = {}
+    for number in range(1, count + 1):
+        product_id = f"INT-{number}"
+        products[product_id] = draw(intel_products(product_id, tuple(products)))
+    return products

@@ -150,7 +150,7 @@ def test_parse_event_rejects_unknown_types_and_missing_fields() -> None:
         parse_event(NewEvent("Nonsense", {}))
     with pytest.raises(StoreError, match="ExerciseStarted event has no 'minute'"):
         parse_event(NewEvent("ExerciseStarted", {}))
-    assert len(EVENT_TYPES) == 23
+    assert len(EVENT_TYPES) == 26
 
 
 def test_fold_until_replays_to_a_minute() -> None:

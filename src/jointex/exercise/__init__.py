@@ -42,7 +42,10 @@ from jointex.exercise._commands import (
     End,
     Jump,
     Pause,
+    PublishIntel,
+    ReadIntel,
     RecordObservation,
+    ReleaseIntel,
     Resume,
     SendInject,
     SetClockMode,
@@ -75,6 +78,9 @@ from jointex.exercise._events import (
     InjectEdited,
     InjectExpired,
     InjectScheduled,
+    IntelPublished,
+    IntelRead,
+    IntelReleased,
     ObservationRecorded,
     PhaseEntered,
     RfiAnswered,
@@ -82,6 +88,8 @@ from jointex.exercise._events import (
     WorldStateChanged,
     parse_event,
 )
+from jointex.exercise._export import EXPORT_FORMAT, EXPORT_FORMAT_VERSION
+from jointex.exercise._service import ExerciseService, ExerciseSummary
 from jointex.exercise._state import (
     AdjudicationRecord,
     ExerciseState,
@@ -93,9 +101,13 @@ from jointex.exercise._state import (
     new_state,
     start_minute,
 )
+from jointex.exercise._stream import EXERCISE_KIND
 
 __all__ = [
     "EVENT_TYPES",
+    "EXERCISE_KIND",
+    "EXPORT_FORMAT",
+    "EXPORT_FORMAT_VERSION",
     "WALL_TIME",
     "Acknowledge",
     "ActionSubmitted",
@@ -125,8 +137,10 @@ __all__ = [
     "ExerciseEvent",
     "ExercisePaused",
     "ExerciseResumed",
+    "ExerciseService",
     "ExerciseStarted",
     "ExerciseState",
+    "ExerciseSummary",
     "InjectAcknowledged",
     "InjectCancelled",
     "InjectDelayed",
@@ -135,12 +149,18 @@ __all__ = [
     "InjectExpired",
     "InjectScheduled",
     "InjectState",
+    "IntelPublished",
+    "IntelRead",
+    "IntelReleased",
     "Jump",
     "ManualWallClock",
     "ObservationRecorded",
     "Pause",
     "PhaseEntered",
+    "PublishIntel",
+    "ReadIntel",
     "RecordObservation",
+    "ReleaseIntel",
     "Resume",
     "RfiAnswered",
     "RfiRecord",

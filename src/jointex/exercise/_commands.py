@@ -25,7 +25,10 @@ __all__ = [
     "End",
     "Jump",
     "Pause",
+    "PublishIntel",
+    "ReadIntel",
     "RecordObservation",
+    "ReleaseIntel",
     "Resume",
     "SendInject",
     "SetClockMode",
@@ -212,6 +215,44 @@ class RecordObservation:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishIntel:
+    """Publish an intelligence product (blue and red cells, and control).
+
+    ``product`` is in the `jointex.intel.product_to_data` shape without ``id`` (``INT-n`` is
+    assigned), ``originator`` and ``minute`` (the actor's cell and now) and without
+    ``derived_from``/``released_to`` (only a release makes a tearline). ``owner`` defaults to
+    the cell's nation and must be it. Every marking must parse and be readable by the cell.
+    """
+
+    product: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseIntel:
+    """Release a tearline of a product to other nations (the owner nation's cells, or control).
+
+    ``portions`` names the body portions to keep (default: every portion all recipients may
+    read); each kept portion must be releasable to every nation in ``to``. ``title`` (marked
+    ``title_marking``) replaces a title that is not releasable. ``with_location`` also releases
+    the product's location and track ids.
+    """
+
+    product_id: str
+    to: tuple[str, ...]
+    portions: tuple[str, ...] | None = None
+    title: str | None = None
+    title_marking: str = "UNCLASSIFIED"
+    with_location: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadIntel:
+    """Record that a product was shown to the actor (any cell that may see it)."""
+
+    product_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class End:
     """End the exercise (control cell)."""
 
@@ -237,6 +278,9 @@ Command: TypeAlias = (
     | Acknowledge
     | Decide
     | RecordObservation
+    | PublishIntel
+    | ReleaseIntel
+    | ReadIntel
     | End
 )
 """Any exercise command."""

@@ -62,7 +62,10 @@ from jointex.exercise._commands import (
     End,
     Jump,
     Pause,
+    PublishIntel,
+    ReadIntel,
     RecordObservation,
+    ReleaseIntel,
     Resume,
     SendInject,
     SetClockMode,
@@ -94,6 +97,9 @@ from jointex.exercise._events import (
     InjectEdited,
     InjectExpired,
     InjectScheduled,
+    IntelPublished,
+    IntelRead,
+    IntelReleased,
     ObservationRecorded,
     PhaseEntered,
     RfiAnswered,
@@ -101,7 +107,18 @@ from jointex.exercise._events import (
     WorldStateChanged,
 )
 from jointex.exercise._state import ExerciseState, InjectState, apply
-from jointex.markings import DEFAULT_LEVELS, ClassificationLevels, parse_marking
+from jointex.intel import (
+    derive_tearline,
+    export_products,
+    levels_for,
+    may_read,
+    prepare_publication,
+    product_from_data,
+    product_to_data,
+    product_view,
+    reader_for,
+)
+from jointex.markings import DEFAULT_LEVELS, ClassificationLevels, Portion, parse_marking
 from jointex.scenario import (
     Cell,
     ConditionError,
@@ -386,7 +403,13 @@ def _marking(scenario: Scenario, marking: str) -> str:
 _CONTROL = frozenset({"control"})
 _PLAYERS = frozenset({"blue", "red"})
 _OBSERVERS = frozenset({"observer"})
-_WHO = {_CONTROL: "the control cell", _PLAYERS: "blue and red cells", _OBSERVERS: "observer cells"}
+_STAFF = _CONTROL | _PLAYERS
+_WHO = {
+    _CONTROL: "the control cell",
+    _PLAYERS: "blue and red cells",
+    _OBSERVERS: "observer cells",
+    _STAFF: "the control, blue and red cells",
+}
 
 _PERMISSIONS: Mapping[type, tuple[frozenset[str], str]] = {
     CreateExercise: (_CONTROL, "create the exercise"),
@@ -407,6 +430,8 @@ _PERMISSIONS: Mapping[type, tuple[frozenset[str], str]] = {
     SubmitRfi: (_PLAYERS, "submit RFIs"),
     Acknowledge: (_PLAYERS, "acknowledge injects"),
     RecordObservation: (_OBSERVERS, "record observations"),
+    PublishIntel: (_STAFF, "publish intelligence"),
+    ReleaseIntel: (_STAFF, "release intelligence"),
 }
 
 
@@ -489,7 +514,10 @@ def _check_inject(state: ExerciseState, inject: Inject) -> None:
     for cell in inject.to:
         if cell != "all" and cell not in cells:
             raise CommandRejected(f"no cell {cell!r} in this exercise")
-    _marking(scenario, inject.marking)
+    banner = _marking(scenario, inject.marking)
+    for cell in _recipients(scenario, inject.to):
+        if cell in cells and not _cell_reads(scenario, cell, banner):
+            raise CommandRejected(f"recipient cell {cell!r} may not read an inject marked {banner}")
     if inject.trigger is not None:
         try:
             condition = compile_condition(inject.trigger.when)
@@ -817,6 +845,8 @@ def _submit_rfi(run: _Run, command: SubmitRfi) -> None:
     if not command.question.strip():
         raise CommandRejected("an RFI needs a question")
     marking = _marking(run.scenario, command.marking)
+    if not _cell_reads(run.scenario, run.actor.cell, marking):
+        raise CommandRejected(f"cell {run.actor.cell} may not write an RFI marked {marking}")
     rfi_id = f"RFI-{len(state.rfis) + 1}"
     run.emit(RfiSubmitted(rfi_id, run.actor.cell, command.question, marking, state.minute))
 
@@ -831,6 +861,10 @@ def _answer_rfi(run: _Run, command: AnswerRfi) -> None:
     if not command.answer.strip():
         raise CommandRejected("an answer needs text")
     marking = _marking(run.scenario, command.marking)
+    asker = rfi.submitted.cell
+    if not _cell_reads(run.scenario, asker, marking):
+        # The answer goes to the asking cell: it must be able to read it, or it must not exist.
+        raise CommandRejected(f"cell {asker} may not read an answer marked {marking}")
     run.emit(RfiAnswered(command.rfi_id, command.answer, marking, run.actor.user, state.minute))
 
 
@@ -906,6 +940,110 @@ def _record_observation(run: _Run, command: RecordObservation) -> None:
     )
 
 
+def _cell_reads(scenario: Scenario, cell: str, banner: str) -> bool:
+    """Whether a cell may read a canonical banner (see `jointex.intel.reader_for`)."""
+    return may_read(reader_for(scenario, cell), parse_marking(banner, levels_for(scenario)))
+
+
+def _intel_id(state: ExerciseState) -> str:
+    number = len(state.intel) + 1
+    while f"INT-{number}" in state.intel:
+        number += 1
+    return f"INT-{number}"
+
+
+def _publish_intel(run: _Run, command: PublishIntel) -> None:
+    state = run.state
+    scenario = run.scenario
+    _need_started(state, "publish intelligence")
+    cell = scenario.cell(run.actor.cell)
+    if cell.nation is None:
+        raise CommandRejected(f"cell {cell.id!r} has no nation, so it cannot own intelligence")
+    raw = dict(command.product)
+    for key in ("id", "originator", "minute"):
+        if key in raw:
+            raise CommandRejected(f"the product's {key} is assigned: leave {key!r} out")
+    for key in ("derived_from", "released_to"):
+        if raw.get(key):
+            raise CommandRejected(f"only a release makes a tearline: leave {key!r} out")
+    owner = raw.setdefault("owner", cell.nation)
+    if not isinstance(owner, str) or owner.strip().upper() != cell.nation:
+        raise CommandRejected(
+            f"cell {cell.id!r} may publish only products owned by {cell.nation}, not {owner!r}"
+        )
+    raw.update(id=_intel_id(state), originator=cell.id, minute=state.minute)
+    reader = reader_for(scenario, cell.id)
+    try:
+        written = product_from_data(raw, levels_for(scenario))
+    except JointExError as exc:
+        raise CommandRejected(f"the product is not valid: {exc}") from None
+    try:
+        product = prepare_publication(written, reader)
+    except JointExError as exc:
+        raise CommandRejected(str(exc)) from None
+    visible = {seen.id for seen in export_products(state, reader)}
+    for related in product.related:
+        if related not in visible:
+            raise CommandRejected(f"no intel product {related!r}")
+    run.emit(IntelPublished(product_to_data(product)))
+
+
+def _release_intel(run: _Run, command: ReleaseIntel) -> None:
+    state = run.state
+    scenario = run.scenario
+    _need_started(state, "release intelligence")
+    cell = scenario.cell(run.actor.cell)
+    reader = reader_for(scenario, cell.id)
+    try:
+        product_view(state, reader, command.product_id)
+    except JointExError as exc:
+        raise CommandRejected(str(exc)) from None
+    original = state.intel[command.product_id]
+    if cell.role != "control" and cell.nation != original.owner:
+        raise CommandRejected(
+            f"cell {cell.id!r} may not release {original.id}: only cells of {original.owner} "
+            "and the control cell can"
+        )
+    if isinstance(command.to, str) or isinstance(command.portions, str):
+        raise CommandRejected("list the recipient nations and the portions, not a single string")
+    nations = tuple(str(code).strip().upper() for code in command.to)
+    known = {nation.code for nation in scenario.nations}
+    for nation in nations:
+        if nation not in known:
+            raise CommandRejected(f"nation {nation!r} is not in this exercise")
+    title: Portion | None = None
+    if command.title is not None:
+        if not command.title.strip():
+            raise CommandRejected("a title needs text")
+        banner = _marking(scenario, command.title_marking)
+        title = Portion(parse_marking(banner, levels_for(scenario)), command.title)
+    try:
+        tearline = derive_tearline(
+            original,
+            product_id=_intel_id(state),
+            to=nations,
+            minute=state.minute,
+            originator=cell.id,
+            releaser=reader,
+            portions=command.portions,
+            title=title,
+            with_location=command.with_location,
+        )
+    except JointExError as exc:
+        raise CommandRejected(str(exc)) from None
+    run.emit(IntelReleased(original.id, product_to_data(tearline), run.actor.user))
+
+
+def _read_intel(run: _Run, command: ReadIntel) -> None:
+    state = run.state
+    cell = run.actor.cell
+    try:
+        product_view(state, reader_for(run.scenario, cell), command.product_id)
+    except JointExError as exc:
+        raise CommandRejected(str(exc)) from None
+    run.emit(IntelRead(command.product_id, cell, run.actor.user, state.minute))
+
+
 _HANDLERS: Mapping[type, Callable[[_Run, Any], None]] = {
     Start: _start,
     Pause: _pause,
@@ -925,4 +1063,7 @@ _HANDLERS: Mapping[type, Callable[[_Run, Any], None]] = {
     Acknowledge: _acknowledge,
     Decide: _decide_adjudication,
     RecordObservation: _record_observation,
+    PublishIntel: _publish_intel,
+    ReleaseIntel: _release_intel,
+    ReadIntel: _read_intel,
 }

@@ -43,6 +43,9 @@ __all__ = [
     "InjectEdited",
     "InjectExpired",
     "InjectScheduled",
+    "IntelPublished",
+    "IntelRead",
+    "IntelReleased",
     "ObservationRecorded",
     "PhaseEntered",
     "RfiAnswered",
@@ -385,6 +388,43 @@ class ObservationRecorded(_EventBase):
     minute: int
 
 
+@dataclass(frozen=True, slots=True)
+class IntelPublished(_EventBase):
+    """A cell published an intelligence product.
+
+    ``product`` is in the `jointex.intel.product_to_data` shape, with its id (``INT-n``),
+    originator, owner and minute assigned and every portion named.
+    """
+
+    TYPE: ClassVar[str] = "IntelPublished"
+    product: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class IntelReleased(_EventBase):
+    """A tearline of product ``from_id`` was released to other nations.
+
+    ``product`` is the tearline (its own ``INT-n``, ``derived_from`` and ``released_to`` set);
+    ``by`` is the releasing user.
+    """
+
+    TYPE: ClassVar[str] = "IntelReleased"
+    from_id: str
+    product: Mapping[str, Any]
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntelRead(_EventBase):
+    """A product was shown to a user of a cell: the audit trail of who saw what, when."""
+
+    TYPE: ClassVar[str] = "IntelRead"
+    product_id: str
+    cell: str
+    user: str
+    minute: int
+
+
 ExerciseEvent: TypeAlias = (
     ExerciseCreated
     | ExerciseStarted
@@ -409,6 +449,9 @@ ExerciseEvent: TypeAlias = (
     | AdjudicationOpened
     | AdjudicationDecided
     | ObservationRecorded
+    | IntelPublished
+    | IntelReleased
+    | IntelRead
 )
 """Any typed exercise event."""
 
@@ -438,6 +481,9 @@ EVENT_TYPES: Mapping[str, type[ExerciseEvent]] = {
         AdjudicationOpened,
         AdjudicationDecided,
         ObservationRecorded,
+        IntelPublished,
+        IntelReleased,
+        IntelRead,
     )
 }
 """Event type name -> event class."""

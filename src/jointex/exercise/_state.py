@@ -18,6 +18,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
+from jointex._errors import JointExError, StoreError
 from jointex.exercise._events import (
     WALL_TIME,
     ActionSubmitted,
@@ -39,6 +40,9 @@ from jointex.exercise._events import (
     InjectEdited,
     InjectExpired,
     InjectScheduled,
+    IntelPublished,
+    IntelRead,
+    IntelReleased,
     ObservationRecorded,
     PhaseEntered,
     RfiAnswered,
@@ -46,6 +50,7 @@ from jointex.exercise._events import (
     WorldStateChanged,
     parse_event,
 )
+from jointex.intel import IntelProduct, levels_for, product_from_data
 from jointex.scenario import Condition, Inject, Scenario, compile_condition
 from jointex.store import Event, NewEvent
 
@@ -176,6 +181,9 @@ class ExerciseState:
         rfis: RFIs by id.
         adjudications: adjudications by id.
         observations: every observation recorded, in order.
+        intel: every intelligence product by id (originals and tearlines), in publication order;
+            read it only through the `jointex.intel` read paths, which apply the markings.
+        intel_reads: every audited read of a product, in order.
         end_reason: why the exercise ended.
         version: the number of events folded (the stream version to append after).
     """
@@ -204,6 +212,8 @@ class ExerciseState:
     rfis: Mapping[str, RfiRecord] = field(default_factory=lambda: _EMPTY)
     adjudications: Mapping[str, AdjudicationRecord] = field(default_factory=lambda: _EMPTY)
     observations: tuple[ObservationRecorded, ...] = ()
+    intel: Mapping[str, IntelProduct] = field(default_factory=lambda: _EMPTY)
+    intel_reads: tuple[IntelRead, ...] = ()
     end_reason: str | None = None
     version: int = 0
 
@@ -297,8 +307,8 @@ def new_state(scenario: Scenario) -> ExerciseState:
 
 
 # Collections of the state by how a draft copies and re-freezes them.
-_MAPPINGS = ("variables", "injects", "acknowledgements", "rfis", "adjudications")
-_SEQUENCES = ("deliveries", "actions", "observations")
+_MAPPINGS = ("variables", "injects", "acknowledgements", "rfis", "adjudications", "intel")
+_SEQUENCES = ("deliveries", "actions", "observations", "intel_reads")
 _SETS = ("decisions", "bot_rules_fired")
 
 
@@ -488,6 +498,18 @@ def _observed(d: _Draft, e: Any, wall: float | None) -> None:
     d.mut("observations").append(e)
 
 
+def _intel_published(d: _Draft, e: Any, wall: float | None) -> None:
+    try:
+        product = product_from_data(e.product, levels_for(d.base.scenario))
+    except JointExError as exc:
+        raise StoreError(f"{e.TYPE} event holds no valid product: {exc}") from None
+    d.mut("intel")[product.id] = product
+
+
+def _intel_read(d: _Draft, e: Any, wall: float | None) -> None:
+    d.mut("intel_reads").append(e)
+
+
 _HANDLERS: Mapping[type, Callable[[_Draft, Any, float | None], None]] = {
     ExerciseCreated: _created,
     ExerciseStarted: _started,
@@ -512,6 +534,9 @@ _HANDLERS: Mapping[type, Callable[[_Draft, Any, float | None], None]] = {
     AdjudicationOpened: _opened,
     AdjudicationDecided: _decided,
     ObservationRecorded: _observed,
+    IntelPublished: _intel_published,
+    IntelReleased: _intel_published,
+    IntelRead: _intel_read,
 }
 
 

@@ -20,7 +20,9 @@ ProductKind = Literal["report", "note", "sighting"]
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where information came from, graded as NATO admiralty code (reliability A-F, credibility 1-6).
+    """Where information came from, graded in the NATO admiralty code.
+
+    Reliability is A (reliable) to F (cannot be judged), credibility 1 (confirmed) to 6.
 
     Attributes:
         name: the source's description, e.g. ``MND radar``; may itself be sensitive.
