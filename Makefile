@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: demo test check lint format bench clean
+.PHONY: demo test check lint format bench clean web FORCE
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,27 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+# The web pages' front-end packages (Leaflet, milsymbol, world-atlas, topojson-client), pinned in
+# package-lock.json and served by JointEx itself: `npm ci` again when the lock file changes or
+# node_modules has gone (FORCE). A wheel install has no node_modules: run `make web` in a checkout
+# and point JOINTEX_WEB_ASSETS at its node_modules.
+WEB_STALE := $(if $(wildcard node_modules/.package-lock.json),,FORCE)
+$(VENV)/.installed-web: package-lock.json $(WEB_STALE) | $(PY)
+	npm ci --no-audit --no-fund
+	touch $@
+
+web: $(VENV)/.installed-web
+
+# Browser tests drive Debian's Chromium through Playwright (no browser download). Install it when
+# missing and we may (root with apt); otherwise the browser tests skip and say why.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: /usr/bin/chromium missing and cannot install it: browser tests will skip"; fi
+
+FORCE:
+
+demo: $(VENV)/.installed $(VENV)/.installed-web
 	$(BIN)/jointex demo
 
 check: $(VENV)/.installed-test
@@ -27,7 +47,7 @@ check: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
-test: check
+test: check $(VENV)/.installed-web /usr/bin/chromium
 	$(BIN)/pytest -q
 
 format: $(VENV)/.installed-test
@@ -38,4 +58,4 @@ bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench_sim.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis node_modules test-artifacts
