@@ -10,11 +10,13 @@ PACKAGES = [
     "jointex",
     "jointex.cop",
     "jointex.exercise",
+    "jointex.intel",
     "jointex.markings",
     "jointex.model",
     "jointex.scenario",
     "jointex.sim",
     "jointex.store",
+    "jointex.web",
 ]
 
 

@@ -6,6 +6,7 @@ The public surface is re-exported here; subpackages (``jointex.markings``, ``joi
 
 from jointex._errors import (
     AccessDenied,
+    AccountError,
     CommandRejected,
     ConcurrencyConflict,
     Diagnostic,
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccessDenied",
+    "AccountError",
     "CommandRejected",
     "ConcurrencyConflict",
     "Diagnostic",

@@ -8,6 +8,7 @@ JointExError                    every error JointEx raises on purpose; the CLI p
 ├── MarkingError                a classification banner or portion mark does not parse
 ├── ParameterError              an impossible or unknown simulation parameter (--set, CSV)
 ├── AccessDenied                a reader may not see what was asked for
+├── AccountError                an account, membership or token request is invalid
 ├── CommandRejected             an exercise command is invalid for the exercise's current state
 │   └── ConcurrencyConflict     an append's expected version did not match the stream's version
 └── StoreError                  the event store cannot be opened or written
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AccessDenied",
+    "AccountError",
     "CommandRejected",
     "ConcurrencyConflict",
     "Diagnostic",
@@ -104,6 +106,10 @@ class ParameterError(JointExError, ValueError):
 
 class AccessDenied(JointExError):
     """The reader may not see the requested object."""
+
+
+class AccountError(JointExError, ValueError):
+    """An account request is invalid: weak password, unknown or duplicate user, unknown role."""
 
 
 class CommandRejected(JointExError):

@@ -57,7 +57,15 @@ def _global(
 
 def _register() -> None:
     # Imported here so that each command module can import `app`-free helpers without cycles.
-    from jointex.cli import _calibrate, _demo, _msel, _scenario, _simulate  # noqa: PLC0415
+    from jointex.cli import (  # noqa: PLC0415
+        _calibrate,
+        _demo,
+        _exercise,
+        _msel,
+        _scenario,
+        _simulate,
+        _user,
+    )
 
     app.add_typer(_scenario.scenario_app, name="scenario")
     app.add_typer(_msel.msel_app, name="msel")
@@ -65,6 +73,8 @@ def _register() -> None:
     app.command("demo")(_demo.demo)
     app.command("simulate")(_simulate.simulate_command)
     app.command("sweep")(_simulate.sweep_command)
+    app.add_typer(_exercise.exercise_app, name="exercise")
+    app.add_typer(_user.user_app, name="user")
 
 
 _register()

@@ -10,20 +10,30 @@ the global log in commit order. Example:
 ...     store.append("exercise-1", [NewEvent("ExerciseStarted", {"by": "white"})], 0)
 ...     [e.type for e in store.read("exercise-1")]
 ['ExerciseStarted']
+
+`Accounts` keeps users (argon2 password hashes), their cell memberships and API tokens in the
+same database.
 """
 
 from __future__ import annotations
 
 from jointex._errors import ConcurrencyConflict, StoreError
+from jointex.store._accounts import ANY_EXERCISE, ROLES, Accounts, Membership, User, check_password
 from jointex.store._events import Append, Event, NewEvent, StreamInfo
 from jointex.store._log import EventStore
 
 __all__ = [
+    "ANY_EXERCISE",
+    "ROLES",
+    "Accounts",
     "Append",
     "ConcurrencyConflict",
     "Event",
     "EventStore",
+    "Membership",
     "NewEvent",
     "StoreError",
     "StreamInfo",
+    "User",
+    "check_password",
 ]

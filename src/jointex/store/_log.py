@@ -145,6 +145,11 @@ class EventStore:
         return display_url(self._engine.url)
 
     @property
+    def engine(self) -> Engine:
+        """The store's migrated engine, shared with `Accounts`; closing the store disposes it."""
+        return self._engine
+
+    @property
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self._engine.dialect.name

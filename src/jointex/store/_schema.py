@@ -1,10 +1,13 @@
-"""The event store's tables as SQLAlchemy Core metadata (the Alembic revisions create them).
+"""The store's tables as SQLAlchemy Core metadata (the Alembic revisions create them).
 
 ``events`` is append-only: rows are inserted, never updated or deleted. ``streams`` holds one row
 per stream with its current version, so an append checks and bumps the version with one
 compare-and-set; ``UNIQUE(stream_id, version)`` on ``events`` makes the database itself refuse
 a second event at the same version, whatever the code above it does. ``commands`` remembers which
 command produced which versions, so a retried command returns its original events.
+
+Accounts (revision 0002): ``users`` with an argon2 password hash, their ``memberships`` in
+exercise cells, and ``api_tokens`` stored as SHA-256 hashes (the token itself is shown once).
 """
 
 from __future__ import annotations
@@ -17,7 +20,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
-__all__ = ["UtcDateTime", "commands", "events", "json_type", "metadata", "streams"]
+__all__ = [
+    "ROLES",
+    "UtcDateTime",
+    "api_tokens",
+    "commands",
+    "events",
+    "json_type",
+    "memberships",
+    "metadata",
+    "streams",
+    "users",
+]
+
+# A membership's role in an exercise: control, a playing cell, an observer, an administrator.
+ROLES = ("white", "cell", "observer", "admin")
 
 metadata = sa.MetaData()
 
@@ -101,4 +118,47 @@ commands = sa.Table(
     sa.Column("stream_id", sa.String(200), sa.ForeignKey("streams.stream_id"), nullable=False),
     sa.Column("first_version", sa.Integer, nullable=False),
     sa.Column("last_version", sa.Integer, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("nation", sa.String(3), nullable=False),
+    sa.Column("clearance", sa.String(64), nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False),
+    sa.Column("created", UtcDateTime(), nullable=False),
+)
+
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column(
+        "username",
+        sa.String(64),
+        sa.ForeignKey("users.username", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("exercise_id", sa.String(200), primary_key=True),
+    sa.Column("cell", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.CheckConstraint(
+        "role IN ('white', 'cell', 'observer', 'admin')", name="ck_memberships_role"
+    ),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "username",
+        sa.String(64),
+        sa.ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("username", "name", name="uq_api_tokens_username_name"),
 )

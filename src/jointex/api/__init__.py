@@ -1,0 +1,40 @@
+"""The HTTP edge: the TAXII 2.1 server (more routers join it as the web server grows).
+
+`create_taxii_app` serves an `IntelSource` (a live exercise's intel, or `MemoryIntelSource`) to
+users authenticated against `jointex.store.Accounts`, every object filtered by
+`jointex.markings.can_read`. Mount it at ``/taxii2``::
+
+    app.mount("/taxii2", create_taxii_app(source, accounts))
+"""
+
+from __future__ import annotations
+
+from jointex.api._taxii_source import (
+    STIX_MEDIA_TYPE,
+    ApiRoot,
+    CollectionSpec,
+    IntelSource,
+    MemoryIntelSource,
+    StixEntry,
+    marking_from_stix,
+)
+from jointex.api.taxii import (
+    DEFAULT_PAGE_SIZE,
+    TAXII_MEDIA_TYPE,
+    AccountDirectory,
+    create_taxii_app,
+)
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "STIX_MEDIA_TYPE",
+    "TAXII_MEDIA_TYPE",
+    "AccountDirectory",
+    "ApiRoot",
+    "CollectionSpec",
+    "IntelSource",
+    "MemoryIntelSource",
+    "StixEntry",
+    "create_taxii_app",
+    "marking_from_stix",
+]
