@@ -61,6 +61,7 @@ def _register() -> None:
         _calibrate,
         _demo,
         _exercise,
+        _intel,
         _msel,
         _scenario,
         _simulate,
@@ -75,6 +76,7 @@ def _register() -> None:
     app.command("sweep")(_simulate.sweep_command)
     app.add_typer(_exercise.exercise_app, name="exercise")
     app.add_typer(_user.user_app, name="user")
+    app.add_typer(_intel.intel_app, name="intel")
 
 
 _register()
