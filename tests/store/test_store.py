@@ -213,7 +213,7 @@ def test_migrations_idempotent(store_url: str) -> None:
                 heads = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()
         finally:
             engine.dispose()
-        assert heads == [("0002",)]
+        assert heads == [("0003",)]
 
 
 def test_concurrent_first_opens_are_safe(store_url: str) -> None:

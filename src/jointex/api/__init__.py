@@ -1,4 +1,4 @@
-"""The HTTP edge: the TAXII 2.1 server (more routers join it as the web server grows).
+"""The HTTP edge: the JointEx server (`create_app`: JSON API, sign-in, pages) and TAXII 2.1.
 
 `create_taxii_app` serves an `IntelSource` (a live exercise's intel, or `MemoryIntelSource`) to
 users authenticated against `jointex.store.Accounts`, every object filtered by
@@ -9,6 +9,7 @@ users authenticated against `jointex.store.Accounts`, every object filtered by
 
 from __future__ import annotations
 
+from jointex.api._app import create_app
 from jointex.api._taxii_source import (
     STIX_MEDIA_TYPE,
     ApiRoot,
@@ -35,6 +36,7 @@ __all__ = [
     "IntelSource",
     "MemoryIntelSource",
     "StixEntry",
+    "create_app",
     "create_taxii_app",
     "marking_from_stix",
 ]

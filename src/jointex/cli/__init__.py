@@ -64,6 +64,7 @@ def _register() -> None:
         _intel,
         _msel,
         _scenario,
+        _serve,
         _simulate,
         _user,
     )
@@ -76,6 +77,7 @@ def _register() -> None:
     app.command("sweep")(_simulate.sweep_command)
     app.add_typer(_exercise.exercise_app, name="exercise")
     app.add_typer(_user.user_app, name="user")
+    app.command("serve")(_serve.serve)
     app.add_typer(_intel.intel_app, name="intel")
 
 

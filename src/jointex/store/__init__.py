@@ -18,7 +18,15 @@ same database.
 from __future__ import annotations
 
 from jointex._errors import ConcurrencyConflict, StoreError
-from jointex.store._accounts import ANY_EXERCISE, ROLES, Accounts, Membership, User, check_password
+from jointex.store._accounts import (
+    ANY_EXERCISE,
+    ROLES,
+    Accounts,
+    LoginSession,
+    Membership,
+    User,
+    check_password,
+)
 from jointex.store._events import Append, Event, NewEvent, StreamInfo
 from jointex.store._log import EventStore
 
@@ -30,6 +38,7 @@ __all__ = [
     "ConcurrencyConflict",
     "Event",
     "EventStore",
+    "LoginSession",
     "Membership",
     "NewEvent",
     "StoreError",

@@ -4,6 +4,8 @@ Passwords are kept as argon2id hashes (argon2-cffi's `PasswordHasher`); checking
 an unknown user still computes one hash, so response time does not say which usernames exist.
 API tokens are 32 random bytes, URL-safe, shown once; only their SHA-256 is stored (a
 full-entropy secret needs no slow hash, and a database leak does not leak usable tokens).
+Sign-in sessions (revision 0003) are kept the same way: the cookie holds 32 random bytes, the
+table their SHA-256, the session's CSRF token and its expiry.
 The tables live in the event store's database (revision 0002). Example:
 
 >>> from jointex.store import Accounts, EventStore
@@ -22,7 +24,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -34,11 +36,20 @@ from jointex._errors import AccountError, MarkingError, StoreError
 from jointex.markings import Reader
 from jointex.store._schema import ROLES, api_tokens, users
 from jointex.store._schema import memberships as _memberships
+from jointex.store._schema import sessions as _sessions
 
 if TYPE_CHECKING:
     from jointex.store._log import EventStore
 
-__all__ = ["ANY_EXERCISE", "ROLES", "Accounts", "Membership", "User", "check_password"]
+__all__ = [
+    "ANY_EXERCISE",
+    "ROLES",
+    "Accounts",
+    "LoginSession",
+    "Membership",
+    "User",
+    "check_password",
+]
 
 # A membership with this exercise id applies to every exercise.
 ANY_EXERCISE = "*"
@@ -111,6 +122,23 @@ class Membership:
     def applies_to(self, exercise_id: str) -> bool:
         """Whether the membership holds in ``exercise_id``."""
         return self.exercise_id in (exercise_id, ANY_EXERCISE)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    """A signed-in browser session.
+
+    Attributes:
+        username: whose session it is.
+        csrf: the token every state-changing request made with the session cookie must carry.
+        created: when the user signed in, UTC.
+        expires: when the session stops being valid, UTC.
+    """
+
+    username: str
+    csrf: str
+    created: datetime
+    expires: datetime
 
 
 def check_password(password: str, username: str = "") -> None:
@@ -513,6 +541,92 @@ class Accounts:
         with self._read() as conn:
             row = conn.execute(query).first()
         return None if row is None else _user(row)
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    def create_session(
+        self, username: str, lifetime: timedelta, now: datetime | None = None
+    ) -> tuple[str, LoginSession]:
+        """Sign ``username`` in: a new session and its CSRF token.
+
+        Args:
+            username: an existing user.
+            lifetime: how long the session is valid.
+            now: the time it starts (default: now, UTC).
+
+        Returns:
+            The session id for the cookie (shown once: only its SHA-256 is stored), and the
+            session.
+
+        Raises:
+            AccountError: unknown user.
+            StoreError: the database refused the write.
+        """
+        start = (now or datetime.now(UTC)).astimezone(UTC)
+        session_id = secrets.token_urlsafe(32)
+        session = LoginSession(username, secrets.token_urlsafe(32), start, start + lifetime)
+        with self._write() as conn:
+            self._require_user(conn, username)
+            conn.execute(
+                _sessions.insert().values(
+                    id=_token_hash(session_id),
+                    username=username,
+                    csrf=session.csrf,
+                    created=session.created,
+                    expires=session.expires,
+                )
+            )
+        return session_id, session
+
+    def session(self, session_id: str, now: datetime | None = None) -> LoginSession | None:
+        """The valid session with this id, or None (unknown, signed out or expired).
+
+        Args:
+            session_id: the cookie's value.
+            now: the time to check expiry against (default: now, UTC).
+
+        Raises:
+            StoreError: the database cannot be read.
+        """
+        if not session_id or len(session_id) > MAX_TOKEN_LENGTH:
+            return None
+        query = sa.select(
+            _sessions.c.username, _sessions.c.csrf, _sessions.c.created, _sessions.c.expires
+        ).where(_sessions.c.id == _token_hash(session_id))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        found = LoginSession(row.username, row.csrf, row.created, row.expires)
+        if found.expires <= (now or datetime.now(UTC)):
+            return None
+        return found
+
+    def end_session(self, session_id: str) -> bool:
+        """Sign a session out; whether there was one.
+
+        Raises:
+            StoreError: the database refused the write.
+        """
+        if not session_id or len(session_id) > MAX_TOKEN_LENGTH:
+            return False
+        with self._write() as conn:
+            deleted = conn.execute(
+                _sessions.delete().where(_sessions.c.id == _token_hash(session_id))
+            ).rowcount
+        return bool(deleted)
+
+    def purge_sessions(self, now: datetime | None = None) -> int:
+        """Delete expired sessions; how many.
+
+        Raises:
+            StoreError: the database refused the write.
+        """
+        moment = now or datetime.now(UTC)
+        with self._write() as conn:
+            return int(
+                conn.execute(_sessions.delete().where(_sessions.c.expires <= moment)).rowcount
+            )
 
     @staticmethod
     def _require_user(conn: Connection, username: str) -> None:

@@ -8,6 +8,9 @@ command produced which versions, so a retried command returns its original event
 
 Accounts (revision 0002): ``users`` with an argon2 password hash, their ``memberships`` in
 exercise cells, and ``api_tokens`` stored as SHA-256 hashes (the token itself is shown once).
+
+Sessions (revision 0003): the server's sign-in ``sessions``, keyed by the SHA-256 of the cookie's
+value (a database leak does not leak usable session cookies), with their CSRF token and expiry.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ __all__ = [
     "json_type",
     "memberships",
     "metadata",
+    "sessions",
     "streams",
     "users",
 ]
@@ -161,4 +165,20 @@ api_tokens = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("username", "name", name="uq_api_tokens_username_name"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column(
+        "username",
+        sa.String(64),
+        sa.ForeignKey("users.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created", UtcDateTime(), nullable=False),
+    sa.Column("expires", UtcDateTime(), nullable=False, index=True),
 )
