@@ -13,7 +13,9 @@ under ``/static/vendor/`` (see `asset_root`).
 '10130100001101040000'
 
 The main application mounts `web_router` and overrides its dependencies `get_scenario_provider`
-and `get_reader` with its own scenario store and sign-in.
+and `get_reader` with its own scenario store and sign-in. It also mounts `pages_router` (the
+exercise list, the white-cell console, the cell and observer views) and provides its seat and
+CSRF token (`get_seat`, `get_csrf_token`: see `jointex.web._pages`).
 """
 
 from jointex.web._assets import (
@@ -25,6 +27,15 @@ from jointex.web._assets import (
     locate_assets,
 )
 from jointex.web._forces import forces_geojson
+from jointex.web._pages import (
+    PageKind,
+    SeatLike,
+    get_csrf_token,
+    get_seat,
+    page_for_seat,
+    pages_router,
+    rollup_banner,
+)
 from jointex.web._router import (
     CONTENT_SECURITY_POLICY,
     GEOJSON_MEDIA_TYPE,
@@ -45,17 +56,24 @@ __all__ = [
     "GEOJSON_MEDIA_TYPE",
     "MISSING_ASSETS_MESSAGE",
     "VENDOR_FILES",
+    "PageKind",
     "ScenarioProvider",
+    "SeatLike",
     "WebAssets",
     "asset_root",
     "banner_class",
     "builtin_scenarios",
     "create_web_app",
     "forces_geojson",
+    "get_csrf_token",
     "get_reader",
     "get_scenario_provider",
+    "get_seat",
     "get_web_assets",
     "locate_assets",
+    "page_for_seat",
+    "pages_router",
+    "rollup_banner",
     "scenario_files",
     "web_router",
 ]

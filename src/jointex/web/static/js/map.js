@@ -8,9 +8,11 @@
  *   data-land-url       world-atlas land TopoJSON
  *   data-geography-url  GeoJSON of areas, lines and points (properties id, name, kind)
  *   data-forces-url     GeoJSON Points with properties id, name, side, nation, sidc, ...
+ *                       (optional: the exercise pages show tracks only)
  *   data-tracks-url     optional GeoJSON Points of tracks (same properties as forces)
  * When everything has loaded, #map gets data-state="ready" (or "error") and counts in
- * data-areas, data-lines, data-points, data-forces and data-tracks.
+ * data-areas, data-lines, data-points, data-forces and data-tracks. JointEx.map.reloadTracks()
+ * reads the tracks again.
  */
 (function () {
   "use strict";
@@ -336,7 +338,7 @@
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] });
       return geo.counts;
     });
-    var forcesPromise = fetchJson(data.forcesUrl).then(function (collection) {
+    var forcesPromise = !data.forcesUrl ? Promise.resolve(0) : fetchJson(data.forcesUrl).then(function (collection) {
       var forces = symbolLayers(collection, "force");
       ["blue", "red", "neutral"].forEach(function (side) {
         if (forces.groups[side]) {
@@ -347,22 +349,31 @@
       container.setAttribute("data-forces", forces.count);
       return forces.count;
     });
-    var tracksPromise = data.tracksUrl
-      ? fetchJson(data.tracksUrl).then(function (collection) {
-          var tracks = symbolLayers(collection, "track");
-          var all = L.layerGroup(
-            Object.keys(tracks.groups).map(function (side) {
-              return tracks.groups[side];
-            })
-          );
-          addOverlay("Tracks", all, "tracks");
-          state.tracks = tracks.byId;
-          container.setAttribute("data-tracks", tracks.count);
-          // The page's banners already show the highest marking: the server that renders a
-          // page with tracks includes the tracks' roll-up in it (collection.marking).
-          return tracks.count;
-        })
-      : Promise.resolve(0);
+    function loadTracks() {
+      return fetchJson(data.tracksUrl).then(function (collection) {
+        var tracks = symbolLayers(collection, "track");
+        var all = L.layerGroup(
+          Object.keys(tracks.groups).map(function (side) {
+            return tracks.groups[side];
+          })
+        );
+        if (state.layers.tracks) {
+          map.removeLayer(state.layers.tracks);
+          layerControl.removeLayer(state.layers.tracks);
+        }
+        addOverlay("Tracks", all, "tracks");
+        state.tracks = tracks.byId;
+        container.setAttribute("data-tracks", tracks.count);
+        // A page that loads tracks after it was served (the exercise pages) raises its banners
+        // to the tracks' roll-up (collection.marking) through JointEx.marks when it has it.
+        var marks = window.JointEx && window.JointEx.marks;
+        if (marks && collection.marking) marks.show("map", [collection.marking]);
+        return tracks.count;
+      });
+    }
+    /* Read the tracks again (live updates on the exercise pages). */
+    state.reloadTracks = data.tracksUrl ? loadTracks : function () { return Promise.resolve(0); };
+    var tracksPromise = data.tracksUrl ? loadTracks() : Promise.resolve(0);
 
     var named = [
       ["land", landPromise],
@@ -385,7 +396,8 @@
       container.setAttribute("data-state", "ready");
       var areas = container.getAttribute("data-areas");
       var forces = container.getAttribute("data-forces");
-      setStatus("Map ready: " + areas + " areas, " + forces + " forces. Use the layer list to show or hide them.");
+      var shown = data.forcesUrl ? forces + " forces" : (container.getAttribute("data-tracks") || 0) + " tracks";
+      setStatus("Map ready: " + areas + " areas, " + shown + ". Use the layer list to show or hide them.");
     });
 
     wireForceButtons(state);
