@@ -152,11 +152,3 @@ def test_debug_shows_traceback(cli: Cli) -> None:
     result = cli("--debug", "scenario", "show", "no-such-scenario")
     assert result.code == 2
     assert "Traceback" in result.stderr
-
-
-def test_demo_runs(cli: Cli) -> None:
-    """`jointex demo` validates the flagship and prints its summary."""
-    result = cli("demo")
-    assert result.code == 0
-    assert "valid" in result.stdout
-    assert "grey-zone-surge" in result.stdout
