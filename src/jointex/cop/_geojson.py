@@ -14,9 +14,9 @@ from typing import Any
 
 from jointex._errors import AccessDenied
 from jointex.cop._symbols import cot_type
-from jointex.cop._tracks import Track, _scenario_levels, readable_tracks
+from jointex.cop._tracks import Track, readable_tracks
 from jointex.markings import Marking, Reader, can_read, parse_marking, rollup
-from jointex.scenario import Scenario
+from jointex.scenario import Scenario, levels_of
 
 __all__ = ["geography_geojson", "ring_area", "tracks_geojson"]
 
@@ -74,7 +74,7 @@ def geography_geojson(scenario: Scenario, reader: Reader) -> dict[str, Any]:
         AccessDenied: the reader may not read the scenario's banner.
         MarkingError: the scenario's banner does not parse.
     """
-    marking = parse_marking(scenario.marking, _scenario_levels(scenario))
+    marking = parse_marking(scenario.marking, levels_of(scenario))
     if not can_read(reader, marking):
         raise AccessDenied(f"the reader may not read scenario {scenario.id!r}")
     banner = marking.banner()

@@ -12,22 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from jointex._errors import ParameterError
 from jointex.cop._symbols import exercise_sidc
 from jointex.intel import IntelProduct, view_for
 from jointex.markings import (
-    DEFAULT_LEVELS,
-    ClassificationLevels,
     Marking,
     Reader,
     can_read,
     parse_marking,
     rollup,
 )
-from jointex.scenario import Force, Scenario
+from jointex.scenario import Force, Scenario, levels_of
 
 __all__ = [
     "OWN_FORCE",
@@ -98,17 +95,6 @@ class Track:
             raise ParameterError(f"track {self.id!r}: speed {self.speed} is negative")
 
 
-@lru_cache(maxsize=64)
-def _levels_of(pairs: tuple[tuple[str, str], ...]) -> ClassificationLevels:
-    return ClassificationLevels.of(*pairs) if pairs else DEFAULT_LEVELS
-
-
-def _scenario_levels(scenario: Scenario) -> ClassificationLevels:
-    """The classification ladder a scenario's markings use (its own, or the default)."""
-    custom = scenario.classification_levels or ()
-    return _levels_of(tuple((level.name, level.abbreviation) for level in custom))
-
-
 def readable_tracks(tracks: Iterable[Track], reader: Reader) -> list[Track]:
     """The tracks the reader may read, in order; the filter every output of ``cop`` applies.
 
@@ -161,7 +147,7 @@ def tracks_for(
     Raises:
         MarkingError: the scenario's banner does not parse, or a product uses another ladder.
     """
-    levels = _scenario_levels(scenario)
+    levels = levels_of(scenario)
     document = parse_marking(scenario.marking, levels)
     places = {place.id: place.position for place in scenario.geography.points}
     forces = {force.id: force for force in scenario.forces}

@@ -41,7 +41,6 @@ import hashlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeAlias
 
 from pydantic import ValidationError
@@ -118,7 +117,7 @@ from jointex.intel import (
     product_view,
     reader_for,
 )
-from jointex.markings import DEFAULT_LEVELS, ClassificationLevels, Portion, parse_marking
+from jointex.markings import Portion, parse_marking
 from jointex.scenario import (
     Cell,
     ConditionError,
@@ -128,6 +127,7 @@ from jointex.scenario import (
     Variable,
     compile_condition,
     format_offset,
+    levels_of,
     parse_offset,
 )
 from jointex.store import NewEvent
@@ -372,20 +372,10 @@ def _recipients(scenario: Scenario, to: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(to))
 
 
-@lru_cache(maxsize=64)
-def _levels_of(pairs: tuple[tuple[str, str], ...]) -> ClassificationLevels:
-    return ClassificationLevels.of(*pairs) if pairs else DEFAULT_LEVELS
-
-
-def _levels(scenario: Scenario) -> ClassificationLevels:
-    custom = scenario.classification_levels or ()
-    return _levels_of(tuple((level.name, level.abbreviation) for level in custom))
-
-
 def _banner(scenario: Scenario, marking: str) -> str:
     """The marking in its canonical banner form (as given if it does not parse)."""
     try:
-        return parse_marking(marking, _levels(scenario)).banner()
+        return parse_marking(marking, levels_of(scenario)).banner()
     except MarkingError:
         return marking
 
@@ -393,7 +383,7 @@ def _banner(scenario: Scenario, marking: str) -> str:
 def _marking(scenario: Scenario, marking: str) -> str:
     """A command's marking as a banner, or a rejection saying why it does not parse."""
     try:
-        return parse_marking(marking, _levels(scenario)).banner()
+        return parse_marking(marking, levels_of(scenario)).banner()
     except MarkingError as exc:
         raise CommandRejected(f"marking {marking!r} does not parse: {exc}") from None
 

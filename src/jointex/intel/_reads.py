@@ -42,7 +42,7 @@ from jointex.markings import (
     can_read,
     parse_marking,
 )
-from jointex.scenario import Scenario
+from jointex.scenario import Scenario, levels_of
 
 __all__ = [
     "CellReader",
@@ -102,11 +102,6 @@ CellReader: TypeAlias = Reader | NationlessReader
 """Whoever reads in an exercise: a nation's `Reader`, or a `NationlessReader`."""
 
 
-@lru_cache(maxsize=64)
-def _ladder(pairs: tuple[tuple[str, str], ...]) -> ClassificationLevels:
-    return ClassificationLevels.of(*pairs) if pairs else DEFAULT_LEVELS
-
-
 def levels_for(scenario: Scenario) -> ClassificationLevels:
     """The scenario's classification ladder (the default one unless it defines its own).
 
@@ -116,8 +111,7 @@ def levels_for(scenario: Scenario) -> ClassificationLevels:
     Returns:
         The ladder; the same object for equal scenarios, so access checks take the fast path.
     """
-    custom = scenario.classification_levels or ()
-    return _ladder(tuple((level.name, level.abbreviation) for level in custom))
+    return levels_of(scenario)
 
 
 def reader_for(scenario: Scenario, cell_id: str) -> CellReader:

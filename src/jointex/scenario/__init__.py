@@ -5,6 +5,7 @@
 """
 
 from jointex.scenario._condition import Condition, ConditionError, compile_condition
+from jointex.scenario._levels import levels_of
 from jointex.scenario._load import (
     builtin_names,
     builtin_text,
@@ -99,6 +100,7 @@ __all__ = [
     "format_offset",
     "import_msel",
     "json_schema",
+    "levels_of",
     "load",
     "loads",
     "merge_msel",

@@ -30,13 +30,12 @@ from jointex._errors import AccessDenied, MarkingError, ScenarioInvalid, Scenari
 from jointex.cop import geography_geojson
 from jointex.markings import (
     DEFAULT_LEVELS,
-    ClassificationLevels,
     Marking,
     Reader,
     can_read,
     parse_marking,
 )
-from jointex.scenario import Scenario, builtin_names, builtin_text, load, loads
+from jointex.scenario import Scenario, builtin_names, builtin_text, levels_of, load, loads
 from jointex.web._assets import (
     MISSING_ASSETS_MESSAGE,
     STATIC_DIR,
@@ -183,14 +182,6 @@ def banner_class(marking: Marking) -> str:
     return "other"
 
 
-def _scenario_levels(scenario: Scenario) -> ClassificationLevels:
-    """The classification ladder of a scenario's markings (its own, or the default)."""
-    custom = scenario.classification_levels
-    if not custom:
-        return DEFAULT_LEVELS
-    return ClassificationLevels.of(*((level.name, level.abbreviation) for level in custom))
-
-
 @dataclass(frozen=True, slots=True)
 class _Opened:
     """A scenario the reader may read, with its marking and the reader to filter with."""
@@ -208,7 +199,7 @@ def _open(name: str, provide: ScenarioProvider, reader: Reader | None) -> _Opene
         raise HTTPException(404, str(error)) from None
     except ScenarioInvalid as error:
         raise HTTPException(422, f"scenario {name!r} is invalid: {error}") from None
-    levels = _scenario_levels(scenario)
+    levels = levels_of(scenario)
     marking = parse_marking(scenario.marking, levels)
     if reader is None:
         # Nobody signed in: only what every nation may read at the lowest level. For such a
