@@ -11,9 +11,6 @@ and a NOFORN note, released a tearline of the report to Taiwan and submitted a N
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
+from tests.servers import serve
 
 from jointex.api import create_app
 from jointex.exercise import (
@@ -170,45 +167,19 @@ def _seed(app: FastAPI) -> tuple[str, dict[str, str]]:
     return exercise, {"report": "INT-1", "noforn": "INT-2", "tearline": "INT-3"}
 
 
-@dataclass
-class _Server:
-    server: uvicorn.Server
-    thread: threading.Thread
-    url: str
-
-
-def _serve(app: FastAPI) -> _Server:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    return _Server(server, thread, f"http://127.0.0.1:{port}")
-
-
 def _world(tmp: Path) -> Iterator[World]:
     clock = ManualWallClock(START)
     app = create_app(f"sqlite:///{tmp / 'jointex.db'}", wall_clock=clock)
     exercise, products = _seed(app)
-    running = _serve(app)
-    world = World(running.url, app, clock, exercise, products)
     try:
-        yield world
+        with serve(app) as url:
+            world = World(url, app, clock, exercise, products)
+            try:
+                yield world
+            finally:
+                for client in world.clients:
+                    client.close()
     finally:
-        for client in world.clients:
-            client.close()
-        running.server.should_exit = True
-        running.thread.join(timeout=20)
         app.state.store.close()
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from taxii2client.v21 import Server
 from tests.intel.world import REL_TWN, SECRET_WORD, USA_REPORT
+from tests.servers import serve
 
 from jointex.api import create_taxii_app
 from jointex.api._exercise_source import ExerciseIntelSource
@@ -43,19 +41,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, E
     accounts.add_user("li.wei", PASSWORD, "TWN", "SECRET", memberships=[(ex, "twn", "cell")])
     app = FastAPI()
     app.mount("/taxii2", create_taxii_app(ExerciseIntelSource(service, accounts), accounts))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}/taxii2/", ex, service
+        with serve(app) as base:
+            yield f"{base}/taxii2/", ex, service
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         accounts.close()
         store.close()
 

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,9 @@ from typing import Any
 import psycopg
 import pytest
 import tests.store.conftest as store_fixtures
-import uvicorn
 from fastapi import FastAPI, WebSocket
 from tests.intel.world import REL_TWN, USA_ONLY, USA_REPORT
+from tests.servers import serve as serve_app
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -363,22 +364,13 @@ def test_fingerprints_are_cached_per_state_and_seat(service: ExerciseService, st
 
 
 class Server:
-    """A uvicorn server on 127.0.0.1 in a thread."""
+    """A uvicorn server on 127.0.0.1 in a thread (`tests.servers.serve`), for websockets."""
 
     def __init__(self, app: FastAPI) -> None:
         """Start serving ``app`` on a free port."""
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
-            lifespan="off",
-        )  # fmt: skip
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + TIMEOUT
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        self.port: int = self.server.servers[0].sockets[0].getsockname()[1]
+        self._stack = ExitStack()
+        base = self._stack.enter_context(serve_app(app, ws="websockets-sansio"))
+        self.port: int = int(base.rsplit(":", 1)[1])
 
     def url(self, exercise: str, token: str | None) -> str:
         """The websocket URL of an exercise, with a token if given."""
@@ -387,8 +379,7 @@ class Server:
 
     def stop(self) -> None:
         """Shut the server down."""
-        self.server.should_exit = True
-        self.thread.join(TIMEOUT)
+        self._stack.close()
 
 
 def live_app(service: ExerciseService, by_token: dict[str, Seat], heartbeat: float) -> FastAPI:

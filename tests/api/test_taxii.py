@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import requests
-import uvicorn
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from taxii2client.v21 import ApiRoot as ClientApiRoot
 from taxii2client.v21 import Collection, Server, as_pages
+from tests.servers import serve
 
 from jointex.api import (
     TAXII_MEDIA_TYPE,
@@ -145,22 +143,10 @@ def taxii(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
 
     app = FastAPI()
     app.mount("/taxii2", create_taxii_app(source, accounts, max_page_size=PAGE))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "server thread died"
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Deployment(
-            f"http://127.0.0.1:{port}/taxii2/", accounts, source, markings, versioned, token
-        )
+        with serve(app) as base:
+            yield Deployment(f"{base}/taxii2/", accounts, source, markings, versioned, token)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         accounts.close()
 
 

@@ -15,20 +15,17 @@ be built; ``JOINTEX_REQUIRE_BROWSER=1`` turns a missing Chromium into a failure 
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from jointex.api import create_app
 from jointex.exercise import Actor, ManualWallClock
 from jointex.scenario import resolve
+from tests.servers import serve
 from tests.web.conftest import ARTIFACTS, require_assets
 
 if TYPE_CHECKING:
@@ -56,36 +53,6 @@ GREEN = "rgb(0, 122, 51)"
 def _build_app(db_url: str, clock: ManualWallClock) -> FastAPI:
     """The real server application (pages, JSON API and live updates) on a test clock."""
     return create_app(db_url, wall_clock=clock)
-
-
-def _serve(app: FastAPI) -> Iterator[str]:
-    """uvicorn in a thread at a free port, with websockets (the conftest server has none)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        ws="websockets-sansio",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @dataclass
@@ -116,13 +83,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for username, (nation, clearance, cell, role) in USERS.items():
         app.state.accounts.add_user(username, PASSWORD, nation, clearance)
         app.state.accounts.add_membership(username, exercise, cell, role)
-    served = _serve(app)
-    url = next(served)
-    try:
+    with serve(app, ws="websockets-sansio") as url:
         yield World(url, app, clock, exercise)
-    finally:
-        for _ in served:  # stop the server
-            pass
 
 
 def _context(browser: Browser) -> BrowserContext:
