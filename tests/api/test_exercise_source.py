@@ -37,7 +37,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, E
         ReleaseIntel("INT-1", ("TWN",), title="Readiness patrol", title_marking=REL_TWN),
         Actor("sam", "usa"),
     )
-    accounts.add_user("sam", PASSWORD, "USA", "SECRET", memberships=[(ex, "usa", "cell")])
+    accounts.add_user("sam", PASSWORD, "USA", "TOP SECRET", memberships=[(ex, "usa", "cell")])
     accounts.add_user("li.wei", PASSWORD, "TWN", "SECRET", memberships=[(ex, "twn", "cell")])
     app = FastAPI()
     app.mount("/taxii2", create_taxii_app(ExerciseIntelSource(service, accounts), accounts))

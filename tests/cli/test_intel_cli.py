@@ -32,8 +32,10 @@ def exercise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         service.handle(exercise_id, PublishIntel(USA_REPORT), Actor("sam", "usa"))
         release = ReleaseIntel("INT-1", ("TWN",), title="Readiness patrol", title_marking=REL_TWN)
         service.handle(exercise_id, release, Actor("sam", "usa"))
-        for user, nation, cell in (("sam", "USA", "usa"), ("li.wei", "TWN", "twn")):
-            accounts.add_user(user, PASSWORD, nation, "SECRET")
+        # each user holds the clearance of their cell (usa: TOP SECRET, twn: SECRET)
+        seats = (("sam", "USA", "TOP SECRET", "usa"), ("li.wei", "TWN", "SECRET", "twn"))
+        for user, nation, clearance, cell in seats:
+            accounts.add_user(user, PASSWORD, nation, clearance)
             accounts.add_membership(user, exercise_id, cell, "cell")
     return exercise_id
 
@@ -96,3 +98,16 @@ def test_unknown_user_and_format(cli: Cli, exercise: str) -> None:
     assert result.code == 1
     assert "no user 'nobody'" in result.stderr
     assert cli("intel", "export", exercise, "--as", "sam", "--format", "csv").code == 1
+
+
+def test_membership_that_does_not_fit_the_cell_is_refused(
+    cli: Cli, exercise: str, tmp_path: Path
+) -> None:
+    """A TWN user placed in the US cell gets no US view: the server's seat rule applies."""
+    with Accounts.open(f"sqlite:///{tmp_path / 'jointex.db'}") as accounts:
+        accounts.add_user("mis.placed", PASSWORD, "TWN", "TOP SECRET")
+        accounts.add_membership("mis.placed", exercise, "usa", "cell")
+    result = cli("intel", "export", exercise, "--as", "mis.placed")
+    assert result.code == 1
+    assert "reads as USA; your nation is TWN" in result.stderr
+    assert SECRET_WORD not in result.stdout

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jointex._errors import CommandRejected, JointExError
+from jointex.api._membership import SeatRefused, seat_for
 from jointex.api._taxii_source import ApiRoot, CollectionSpec, StixEntry
 from jointex.exercise import Actor, ExerciseService, PublishIntel
 from jointex.intel import IntelProduct, product_to_data
@@ -161,11 +162,12 @@ class ExerciseIntelSource:
         specs = self._specs(api_root)
         if collection_id not in specs:
             return [(str(o.get("id", "")), "no such collection") for o in objects]
-        cells = [
-            m.cell for m in self._accounts.memberships(user.username) if m.applies_to(api_root)
-        ]
-        if not cells:
-            return [(str(o.get("id", "")), "you have no seat in this exercise") for o in objects]
+        scenario = self._service.state(api_root).scenario
+        memberships = self._accounts.memberships(user.username)
+        try:
+            seat = seat_for(scenario, api_root, user, memberships)
+        except SeatRefused as exc:  # the server's own rule for who sits where
+            return [(str(o.get("id", "")), str(exc)) for o in objects]
         result = import_bundle(
             {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
         )
@@ -177,7 +179,7 @@ class ExerciseIntelSource:
                 if k not in ("id", "originator", "minute", "derived_from", "released_to")
             }
             try:
-                self._service.handle(api_root, PublishIntel(data), Actor(user.username, cells[0]))
+                self._service.handle(api_root, PublishIntel(data), Actor(user.username, seat.cell))
             except (CommandRejected, JointExError) as exc:
                 for obj in objects:
                     if product.title.content and product.title.content == obj.get("name"):

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -14,10 +14,13 @@ from rich.table import Table
 from jointex._errors import AccessDenied, CommandRejected, ParameterError, ScenarioUnreadable
 from jointex.cli._common import emit_json, err, options, out
 from jointex.exercise import Actor, ExerciseService, PublishIntel
-from jointex.intel import export_products, product_to_data, reader_for
+from jointex.intel import export_products, product_to_data
 from jointex.intel._stix import export_bundle, import_bundle
 from jointex.markings import Reader
 from jointex.store import Accounts, EventStore, User
+
+if TYPE_CHECKING:
+    from jointex.api._membership import Seat
 
 __all__ = ["intel_app"]
 
@@ -33,25 +36,43 @@ def _open() -> Iterator[tuple[ExerciseService, Accounts]]:
         yield ExerciseService(store), accounts
 
 
-def _seat(accounts: Accounts, username: str, exercise_id: str) -> tuple[User, str | None]:
+def _seat(
+    service: ExerciseService, accounts: Accounts, username: str, exercise_id: str
+) -> tuple[User, Seat | None]:
+    """The user and their seat in the exercise (None when they have no membership in it).
+
+    The seat is chosen by the server's own rule (`seat_for`): a membership whose cell the user's
+    nation or clearance does not fit is refused here too.
+    """
+    # the server's modules load only for the intel commands, not at every CLI start
+    from jointex.api._membership import SeatRefused, seat_for  # noqa: PLC0415
+
     user = accounts.user(username)
     if user is None:
         raise AccessDenied(f"no user {username!r} (add one with: jointex user add)")
-    cells = [m.cell for m in accounts.memberships(username) if m.applies_to(exercise_id)]
-    return user, (cells[0] if cells else None)
+    memberships = accounts.memberships(username)
+    if not any(m.applies_to(exercise_id) for m in memberships):
+        return user, None
+    try:
+        seat = seat_for(service.state(exercise_id).scenario, exercise_id, user, memberships)
+    except SeatRefused as exc:
+        raise AccessDenied(f"{username}: {exc}") from None
+    return user, seat
 
 
 def _reader(
     service: ExerciseService, accounts: Accounts, username: str, exercise_id: str
 ) -> Reader:
-    """The user's reader in the exercise: their cell's when they have a seat, else their own."""
-    user, cell = _seat(accounts, username, exercise_id)
-    if cell is None:
+    """The user's reader in the exercise: their seat's when they have one, else their own."""
+    user, seat = _seat(service, accounts, username, exercise_id)
+    if seat is None:
         return user.reader
-    reader = reader_for(service.state(exercise_id).scenario, cell)
+    from jointex.api._membership import seat_reader  # noqa: PLC0415
+
+    reader = seat_reader(service.state(exercise_id).scenario, seat)
     if not isinstance(reader, Reader):
         raise AccessDenied(
-            f"cell {cell!r} has no nation, so it may only read unmarked material: "
+            f"cell {seat.cell!r} has no nation, so it may only read unmarked material: "
             "export as a user of a national cell"
         )
     return reader
@@ -121,8 +142,8 @@ def import_(
     published: list[dict[str, str]] = []
     if into is not None and as_user is not None:
         with _open() as (service, accounts):
-            user, cell = _seat(accounts, as_user, into)
-            if cell is None:
+            user, seat = _seat(service, accounts, as_user, into)
+            if seat is None:
                 raise AccessDenied(f"{as_user} has no seat in {into}")
             for product in result.products:
                 data = {
@@ -131,7 +152,9 @@ def import_(
                     if k not in ("id", "originator", "minute", "derived_from", "released_to")
                 }
                 try:
-                    events = service.handle(into, PublishIntel(data), Actor(user.username, cell))
+                    events = service.handle(
+                        into, PublishIntel(data), Actor(user.username, seat.cell)
+                    )
                 except CommandRejected as exc:
                     refused.append({"id": product.id, "type": product.kind, "error": str(exc)})
                     continue
