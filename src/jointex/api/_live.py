@@ -65,12 +65,12 @@ from jointex.intel import (
     export_products,
     history,
     is_control,
-    may_read,
+    may_read_banner,
     reader_for,
     visible_injects,
     visible_rfis,
 )
-from jointex.markings import Reader, parse_marking
+from jointex.markings import Reader
 from jointex.scenario import Scenario
 from jointex.store._url import display_url, parse_store_url
 
@@ -429,13 +429,6 @@ Fingerprint = tuple[Hashable, ...]
 """One small hashable summary per channel, in `CHANNELS` order (``None``: not the seat's)."""
 
 
-def _readable(reader: CellReader, banner: str) -> bool:
-    try:
-        return may_read(reader, parse_marking(banner, reader.levels))
-    except MarkingError:
-        return False  # fail closed, as the read paths do
-
-
 def _inbox(state: ExerciseState, reader: CellReader, control: bool) -> Hashable:
     shown = visible_injects(state, reader)
     ids = {d.inject_id for d in shown}
@@ -481,7 +474,7 @@ def _actions(state: ExerciseState, reader: CellReader, control: bool) -> Hashabl
     shown = [
         a
         for a in state.actions
-        if (control or a.cell == reader.cell) and _readable(reader, a.marking)
+        if (control or a.cell == reader.cell) and may_read_banner(reader, a.marking)
     ]
     ids = {a.action_id for a in shown}
     decided = sum(
@@ -493,7 +486,7 @@ def _actions(state: ExerciseState, reader: CellReader, control: bool) -> Hashabl
 
 
 def _adjudications(state: ExerciseState, reader: CellReader) -> Hashable:
-    readable = {a.action_id for a in state.actions if _readable(reader, a.marking)}
+    readable = {a.action_id for a in state.actions if may_read_banner(reader, a.marking)}
     shown = [r for r in state.adjudications.values() if r.opened.action_id in readable]
     decided = sum(1 for r in shown if r.decided is not None)
     return (len(shown), shown[-1].opened.adjudication_id if shown else None, decided)
@@ -504,7 +497,7 @@ def _msel(state: ExerciseState, reader: CellReader) -> Hashable:
         tuple(
             (s.id, s.status, s.time, len(s.edits), s.minute, tuple(s.inject.to))
             for s in state.injects.values()
-            if _readable(reader, s.inject.marking)
+            if may_read_banner(reader, s.inject.marking)
         )
     )
 

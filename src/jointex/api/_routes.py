@@ -74,6 +74,7 @@ from jointex.intel import (
     history,
     levels_for,
     may_read,
+    may_read_banner,
     product_to_data,
     product_view,
     relations,
@@ -483,12 +484,6 @@ def _parsed(scenario: Scenario, banner: str) -> Marking | None:
         return parse_marking(banner, levels_for(scenario))
     except MarkingError:
         return None
-
-
-def _readable(context: _Context, banner: str) -> bool:
-    """Whether the seat may read material marked ``banner`` (no: a marking that does not parse)."""
-    marking = _parsed(context.scenario, banner)
-    return marking is not None and may_read(context.reader, marking)
 
 
 def _page_banner(scenario: Scenario, markings: Iterable[Marking]) -> str:
@@ -937,7 +932,7 @@ def adjudications(context: Exercise) -> dict[str, Any]:
     items = []
     for adjudication_id, record in context.state.adjudications.items():
         banner = marks.get(record.opened.action_id)
-        if banner is None or not _readable(context, banner):
+        if banner is None or not may_read_banner(context.reader, banner):
             continue
         items.append(_adjudication_data(context, adjudication_id))
     return {

@@ -68,6 +68,7 @@ __all__ = [
     "is_control",
     "levels_for",
     "may_read",
+    "may_read_banner",
     "product_view",
     "reader_for",
     "relations",
@@ -347,7 +348,9 @@ def _parsed(text: str, levels: ClassificationLevels) -> Marking | None:
         return None  # a marking that cannot be read is shown to nobody (fail closed)
 
 
-def _may_read_text(reader: CellReader, banner: str) -> bool:
+def may_read_banner(reader: CellReader, banner: str) -> bool:
+    """Whether ``reader`` may read material marked ``banner``; a banner that does not parse is
+    read by nobody (fail closed). The parse is cached, so repeated banners cost a lookup."""
     marking = _parsed(banner, reader.levels)
     return marking is not None and may_read(reader, marking)
 
@@ -648,11 +651,11 @@ def visible_rfis(state: IntelRecords, reader: CellReader) -> list[RfiView]:
         asked = thread.submitted
         if not (control or asked.cell == reader.cell):
             continue
-        if not _may_read_text(reader, asked.marking):
+        if not may_read_banner(reader, asked.marking):
             continue
         rfi = RfiView(asked.rfi_id, asked.cell, asked.question, asked.marking, asked.minute)
         answer = thread.answer
-        if answer is not None and _may_read_text(reader, answer.marking):
+        if answer is not None and may_read_banner(reader, answer.marking):
             rfi = replace(
                 rfi,
                 answer=answer.answer,
@@ -681,7 +684,7 @@ def visible_injects(state: InboxRecords[_D], reader: CellReader) -> list[_D]:
     return [
         d
         for d in state.deliveries
-        if (control or reader.cell in d.to) and _may_read_text(reader, d.marking)
+        if (control or reader.cell in d.to) and may_read_banner(reader, d.marking)
     ]
 
 
