@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 import platformdirs
 from rich.console import Console
 
-__all__ = ["Options", "default_db_url", "emit_json", "err", "options", "out"]
+__all__ = ["Options", "default_db_url", "emit_json", "err", "options", "out", "replacing"]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -51,3 +54,30 @@ options = Options()
 def emit_json(data: Any) -> None:
     """Print ``data`` as indented, key-sorted JSON on standard output (machine-readable mode)."""
     print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@contextmanager
+def replacing(path: Path, *, mode: int | None = None) -> Iterator[Path]:
+    """Write a file so that readers see the old one or the new one, never half of it.
+
+    Yields a temporary path beside ``path``. When the block ends normally, the temporary file
+    is flushed to disk and replaces ``path`` (with ``mode`` if given; otherwise 0600, as
+    created); when it raises, the temporary file is removed and ``path`` is untouched.
+
+    Args:
+        path: the file to write.
+        mode: permission bits for the new file, e.g. the old file's.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with temporary.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

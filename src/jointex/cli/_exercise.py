@@ -8,9 +8,7 @@ machine-readable output instead.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jointex._errors import ParameterError, ScenarioUnreadable
-from jointex.cli._common import emit_json, err, options, out
+from jointex.cli._common import emit_json, err, options, out, replacing
 from jointex.exercise import (
     ActionSubmitted,
     Actor,
@@ -545,18 +543,14 @@ def export(
 
 
 def _write_atomic(path: Path, lines: Iterator[str]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     count = -1  # the header is not an event
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for line in lines:
-                handle.write(line)
-                count += 1
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with (
+        replacing(path) as temporary,
+        temporary.open("w", encoding="utf-8", newline="\n") as handle,
+    ):
+        for line in lines:
+            handle.write(line)
+            count += 1
     return count
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
 
 from jointex._errors import ScenarioInvalid
-from jointex.cli._common import emit_json, err, out
+from jointex.cli._common import emit_json, err, out, replacing
 from jointex.scenario import MselImport, import_msel
 
 __all__ = ["import_sheet", "msel_app"]
@@ -76,7 +74,9 @@ def import_sheet(
             err.print(f"{len(exc.diagnostics)} problem(s); {into} was not changed", markup=False)
         raise typer.Exit(1) from None
     if not dry_run:
-        _write_atomically(into, result.text)
+        # keep the scenario file's permissions; readers see the old file or the new one
+        with replacing(into, mode=into.stat().st_mode & 0o7777) as temporary:
+            temporary.write_text(result.text, encoding="utf-8", newline="")
     summary = _summary(result, sheet, into, dry_run)
     if json_output:
         emit_json(
@@ -105,19 +105,3 @@ def _summary(result: MselImport, sheet: Path, into: Path, dry_run: bool) -> str:
         parts.append(f"{len(result.removed)} removed")
     where = f"{into} (dry run, not written)" if dry_run else str(into)
     return f"{sheet} -> {where}: {', '.join(parts)}"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Replace ``path``'s content so that readers see the old file or the new one, never half."""
-    mode = path.stat().st_mode & 0o7777
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

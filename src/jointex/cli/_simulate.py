@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from jointex._errors import ParameterError
-from jointex.cli._common import emit_json, err, out
+from jointex.cli._common import emit_json, err, out, replacing
 from jointex.scenario import resolve
 from jointex.sim import METRICS, SimulationResult, parse_assignment, simulate
 from jointex.sim._sweep import parse_vary, sweep
@@ -48,18 +46,6 @@ def _parse_sets(values: list[str]) -> list[tuple[str, Any]]:
     return [parse_assignment(v) for v in values]
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_results(result: SimulationResult, path: Path) -> None:
     """Write per-run metrics: Parquet (one row per run) or JSON (summary plus per-run arrays)."""
     if path.suffix == ".parquet":
@@ -70,14 +56,16 @@ def write_results(result: SimulationResult, path: Path) -> None:
         columns.update({name: result.metrics[name] for name in METRICS})
         table = pa.table(columns)
         meta = {b"jointex": json.dumps(result.as_json(), sort_keys=True).encode()}
-        _atomic_write(path, lambda p: pq.write_table(table.replace_schema_metadata(meta), p))
+        with replacing(path) as temporary:
+            pq.write_table(table.replace_schema_metadata(meta), temporary)
     elif path.suffix == ".json":
         doc = result.as_json()
         doc["per_run"] = {
             name: [None if math.isnan(v) else round(float(v), 6) for v in result.metrics[name]]
             for name in METRICS
         }
-        _atomic_write(path, lambda p: p.write_text(json.dumps(doc, sort_keys=True) + "\n"))
+        with replacing(path) as temporary:
+            temporary.write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
     else:
         raise ParameterError(f"--out {path}: use a .parquet or .json file")
 
