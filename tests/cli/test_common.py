@@ -22,12 +22,17 @@ def test_replacing_swaps_in_the_new_file(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
 
 
+def _write_half_then_fail(target: Path) -> None:
+    with replacing(target) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("disk full")
+
+
 def test_replacing_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
     """When the block raises, the old file is untouched and the temporary file is removed."""
     target = tmp_path / "file.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError, match="disk full"), replacing(target) as temporary:
-        temporary.write_text("half")
-        raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError, match="disk full"):
+        _write_half_then_fail(target)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
